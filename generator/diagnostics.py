@@ -1,0 +1,58 @@
+"""Problems found in records, as data: only the command line prints them."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class Severity(enum.IntEnum):
+    WARNING = 1
+    ERROR = 2
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem at one place in one file; sorts by file and position."""
+
+    path: str
+    line: int
+    column: int
+    severity: Severity
+    rule: str
+    message: str
+
+    def format(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Location:
+    """A 1-based line and column inside one file."""
+
+    path: str
+    line: int = 1
+    column: int = 1
+
+    def error(self, rule: str, message: str) -> Diagnostic:
+        return Diagnostic(self.path, self.line, self.column, Severity.ERROR, rule, message)
+
+    def warning(self, rule: str, message: str) -> Diagnostic:
+        return Diagnostic(self.path, self.line, self.column, Severity.WARNING, rule, message)
+
+
+def display_path(path: Path, base: Path | None = None) -> str:
+    """A path as a contributor would type it: relative to the working directory when possible."""
+    base = base or Path.cwd()
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def has_errors(diagnostics: list[Diagnostic]) -> bool:
+    return any(d.severity is Severity.ERROR for d in diagnostics)

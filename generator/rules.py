@@ -1,0 +1,188 @@
+"""Cross-record rules: each yields the problems it finds; ``RULES`` lists them once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from .diagnostics import Diagnostic
+from .schema import Company, Event, Topic
+from .yamlnodes import locate
+
+if TYPE_CHECKING:
+    from .validate import Checked
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    checked: dict[str, dict[str, Checked]]
+    today: dt.date
+
+    @property
+    def companies(self) -> dict[str, Checked]:
+        return self.checked["company"]
+
+    @property
+    def topics(self) -> dict[str, Checked]:
+        return self.checked["topic"]
+
+    @property
+    def events(self) -> dict[str, Checked]:
+        return self.checked["event"]
+
+
+Rule = Callable[[RuleContext], Iterable[Diagnostic]]
+RULES: list[Rule] = []
+
+
+def rule(func: Rule) -> Rule:
+    RULES.append(func)
+    return func
+
+
+def _at(item: Checked, *loc: str | int):
+    return item.source.at(*locate(item.source.root, loc))
+
+
+def _unknown(kind: str, value: str, known: Iterable[str]) -> str:
+    message = f"unknown {kind} '{value}'"
+    close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
+    return message + (f"; did you mean '{close[0]}'?" if close else f"; no {kind} has that id")
+
+
+def _references(
+    items: dict[str, Checked], field: str
+) -> Iterator[tuple[Checked, tuple[str | int, ...], str]]:
+    """Each (record, location, id) that ``field`` refers to, for lists and single ids."""
+    for item in items.values():
+        value = getattr(item.record, field)
+        if isinstance(value, list):
+            for index, ref in enumerate(value):
+                yield item, (field, index), ref
+        elif value is not None:
+            yield item, (field,), value
+
+
+@rule
+def known_companies(ctx: RuleContext) -> Iterator[Diagnostic]:
+    for source in (ctx.events, ctx.companies):
+        field = "companies" if source is ctx.events else "parent"
+        for item, loc, ref in _references(source, field):
+            if ref not in ctx.companies:
+                yield _at(item, *loc).error(
+                    "unknown-company", f"{field}: {_unknown('company', ref, ctx.companies)}"
+                )
+
+
+@rule
+def known_topics(ctx: RuleContext) -> Iterator[Diagnostic]:
+    for source in (ctx.events, ctx.topics):
+        field = "topics" if source is ctx.events else "parent"
+        for item, loc, ref in _references(source, field):
+            if ref not in ctx.topics:
+                yield _at(item, *loc).error(
+                    "unknown-topic", f"{field}: {_unknown('topic', ref, ctx.topics)}"
+                )
+
+
+@rule
+def known_related_events(ctx: RuleContext) -> Iterator[Diagnostic]:
+    for item, loc, ref in _references(ctx.events, "related"):
+        if ref == item.id:
+            yield _at(item, *loc).error("related", "related: an event cannot relate to itself")
+        elif ref not in ctx.events:
+            yield _at(item, *loc).error(
+                "unknown-event", f"related: {_unknown('event', ref, ctx.events)}"
+            )
+
+
+@rule
+def no_repeated_ids(ctx: RuleContext) -> Iterator[Diagnostic]:
+    for item in ctx.events.values():
+        for field in ("companies", "topics", "related"):
+            seen: set[str] = set()
+            for index, ref in enumerate(getattr(item.record, field)):
+                if ref in seen:
+                    yield _at(item, field, index).error(
+                        "duplicate-id", f"{field}: '{ref}' is listed twice"
+                    )
+                seen.add(ref)
+
+
+@rule
+def event_file_matches_record(ctx: RuleContext) -> Iterator[Diagnostic]:
+    for item in ctx.events.values():
+        event: Event = item.record  # type: ignore[assignment]
+        folder, name = item.id.split("/")
+        if event.companies[0] != folder:
+            yield _at(item, "companies", 0).error(
+                "folder",
+                f"companies: the first company '{event.companies[0]}' owns the event, so the "
+                f"file belongs in content/events/{event.companies[0]}/ (it is in {folder}/)",
+            )
+        prefix = event.date.slug() + "-"
+        if not name.startswith(prefix) or name == prefix[:-1]:
+            yield _at(item, "date").error(
+                "file-name",
+                f"file name must be the date then a short slug, like "
+                f"{prefix}{_slug_after_date(name)}.yaml, to match date {event.date.iso()}",
+            )
+
+
+def _slug_after_date(name: str) -> str:
+    parts = name.split("-")
+    words = [p for p in parts if not p.isdigit() and not (len(p) == 2 and p[0] == "q")]
+    return "-".join(words) or "what-happened"
+
+
+@rule
+def translations_differ_from_text(ctx: RuleContext) -> Iterator[Diagnostic]:
+    for item in ctx.events.values():
+        event: Event = item.record  # type: ignore[assignment]
+        if event.lang in event.translations:
+            yield _at(item, "translations", event.lang).error(
+                "translation",
+                f"translations: '{event.lang}' is the record's own language; "
+                "translations are for other languages",
+            )
+
+
+@rule
+def no_parent_cycles(ctx: RuleContext) -> Iterator[Diagnostic]:
+    for kind, items in (("company", ctx.companies), ("topic", ctx.topics)):
+        for item in items.values():
+            seen = [item.id]
+            record: Company | Topic = item.record  # type: ignore[assignment]
+            parent = record.parent
+            while parent is not None and parent in items and parent not in seen:
+                seen.append(parent)
+                parent = items[parent].record.parent  # type: ignore[attr-defined]
+            if parent is not None and parent in seen:
+                chain = " → ".join([*seen, parent])
+                yield _at(item, "parent").error("parent-cycle", f"parent: {kind} cycle {chain}")
+
+
+@rule
+def status_matches_date(ctx: RuleContext) -> Iterator[Diagnostic]:
+    for item in ctx.events.values():
+        event: Event = item.record  # type: ignore[assignment]
+        if event.status == "scheduled" and event.date.end < ctx.today:
+            yield _at(item, "status").warning(
+                "stale-schedule",
+                f"status: scheduled for {event.date.iso()}, which has passed; "
+                "set the status to occurred, postponed or cancelled",
+            )
+        elif event.status == "occurred" and event.date.start > ctx.today:
+            yield _at(item, "status").warning(
+                "future-occurred",
+                f"status: occurred, but the date {event.date.iso()} is in the future; "
+                "did you mean scheduled?",
+            )
+
+
+def repository_path(item: Checked) -> str:
+    return PurePosixPath(item.source.display).as_posix()

@@ -1,0 +1,132 @@
+"""Stage 2: check every record against its schema, then across records.
+
+Nothing here raises for bad content: every problem becomes a located
+diagnostic, and all of them are reported in one run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from .diagnostics import Diagnostic
+from .loader import SourceFile
+from .rules import RULES, RuleContext
+from .schema import RECORD_TYPES, Record
+from .yamlnodes import locate, locate_key, to_python
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A record that matches its schema, with the file it came from."""
+
+    source: SourceFile
+    record: Record
+
+    @property
+    def id(self) -> str:
+        return self.source.id
+
+
+def validate(
+    files: list[SourceFile], today: dt.date
+) -> tuple[dict[str, dict[str, Checked]], list[Diagnostic]]:
+    """Records that passed the schema, by kind and id, and every problem found."""
+    problems: list[Diagnostic] = []
+    checked: dict[str, dict[str, Checked]] = {kind: {} for kind in RECORD_TYPES}
+    for source in files:
+        record, shape_problems = check_shape(source)
+        problems.extend(shape_problems)
+        if record is not None:
+            checked[source.kind][source.id] = Checked(source, record)
+    context = RuleContext(checked, today)
+    for rule in RULES:
+        problems.extend(rule(context))
+    return checked, sorted(problems)
+
+
+def check_shape(source: SourceFile) -> tuple[Record | None, list[Diagnostic]]:
+    """The record if it matches its schema, else the located shape problems."""
+    model = RECORD_TYPES[source.kind]
+    if source.root is None:
+        return None, [source.at().error("schema", f"empty file; expected a {source.kind} record")]
+    try:
+        return model.model_validate(to_python(source.root)), []
+    except ValidationError as exc:
+        return None, [_diagnostic(source, model, error) for error in exc.errors()]
+
+
+def _diagnostic(source: SourceFile, model: type[Record], error: dict) -> Diagnostic:
+    loc = tuple(error["loc"])
+    # Discriminated unions and tagged validators add non-field parts to loc.
+    loc = tuple(p for p in loc if isinstance(p, int) or not str(p).startswith(("function-", "[")))
+    field = _field_name(loc)
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        line, column = locate_key(source.root, loc)
+        known = _known_fields(model, loc[:-1])
+        message = f"unknown field '{field}'"
+        close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+        if close:
+            message += f"; did you mean '{_field_name((*loc[:-1], close[0]))}'?"
+        elif known:
+            message += f"; expected one of: {', '.join(known)}"
+        return source.at(line, column).error("schema", message)
+    line, column = locate(source.root, loc)
+    if kind == "missing":
+        where = f" in '{_field_name(loc[:-1])}'" if len(loc) > 1 else ""
+        return source.at(line, column).error("schema", f"missing required field '{loc[-1]}'{where}")
+    if kind == "literal_error":
+        expected = error["ctx"]["expected"].replace("'", "")
+        return source.at(line, column).error(
+            "schema", f"{field}: expected one of {expected}; got '{error['input']}'"
+        )
+    if kind == "too_short":
+        return source.at(line, column).error("schema", f"{field}: needs at least one entry")
+    if kind in ("list_type", "dict_type", "model_type", "model_attributes_type"):
+        expected = {"list_type": "a list", "dict_type": "a mapping"}.get(kind, "a mapping")
+        got = "nothing" if error.get("input") is None else _shape(error.get("input"))
+        return source.at(line, column).error("schema", f"{field}: expected {expected}; got {got}")
+    if kind in ("string_type",):
+        got = "nothing" if error.get("input") is None else _shape(error.get("input"))
+        return source.at(line, column).error("schema", f"{field}: expected text; got {got}")
+    return source.at(line, column).error("schema", f"{field}: {error['msg']}")
+
+
+def _field_name(loc: tuple) -> str:
+    name = ""
+    for part in loc:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name or "record"
+
+
+def _shape(value: object) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"'{value}'"
+
+
+def _known_fields(model: type[Record], loc: tuple) -> list[str]:
+    """Field names allowed at ``loc`` inside ``model``, for suggestions."""
+    current: type | None = model
+    for part in loc:
+        if isinstance(part, int) or current is None:
+            continue
+        field = current.model_fields.get(str(part))
+        current = _record_in(field.annotation) if field else None
+    return list(current.model_fields) if current else []
+
+
+def _record_in(annotation: object) -> type[Record] | None:
+    if isinstance(annotation, type) and issubclass(annotation, Record):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _record_in(arg)
+        if found:
+            return found
+    return None

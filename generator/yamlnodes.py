@@ -1,0 +1,257 @@
+"""A safe YAML reader that keeps every value's position.
+
+Records are parsed from PyYAML's event stream (the C parser when present)
+into a small tree of positioned nodes. YAML's implicit typing is never
+applied: every scalar stays the text the contributor wrote, and each field
+decides what that text means. What a YAML 1.1 loader *would* have made of a
+plain scalar is kept too, so text fields can warn about ``NO`` or ``3.10``.
+Anchors, aliases, tags, duplicate keys, several documents, and oversized or
+deeply nested files are refused with a located problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import yaml
+from yaml.resolver import Resolver
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_BYTES = 256 * 1024
+MAX_DEPTH = 12
+MAX_NODES = 20_000
+
+_RESOLVER = Resolver()
+_TYPE_BY_TAG = {
+    "tag:yaml.org,2002:str": "text",
+    "tag:yaml.org,2002:int": "integer",
+    "tag:yaml.org,2002:float": "number",
+    "tag:yaml.org,2002:bool": "boolean",
+    "tag:yaml.org,2002:null": "null",
+    "tag:yaml.org,2002:timestamp": "date",
+    "tag:yaml.org,2002:merge": "merge key",
+    "tag:yaml.org,2002:value": "text",
+}
+
+
+class YamlProblem(Exception):
+    """A file that cannot be read as a record; carries a 1-based position."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass(frozen=True, slots=True)
+class Scalar:
+    value: str
+    line: int
+    column: int
+    plain: bool
+    #: what a YAML 1.1 loader would turn a plain scalar into: text, integer, boolean, ...
+    yaml_type: str
+
+    @property
+    def is_null(self) -> bool:
+        return self.plain and self.yaml_type == "null"
+
+
+@dataclass(frozen=True, slots=True)
+class Mapping:
+    entries: dict[str, tuple[Scalar, Node]]
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Sequence:
+    items: tuple[Node, ...]
+    line: int
+    column: int
+
+
+Node = Scalar | Mapping | Sequence
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 text with an optional byte-order mark; anything else is a located problem."""
+    if len(data) > MAX_BYTES:
+        raise YamlProblem(f"file is {len(data)} bytes; records are limited to {MAX_BYTES} bytes")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise YamlProblem("file is UTF-16; save it as UTF-8")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise YamlProblem(
+            f"byte 0x{data[exc.start]:02x} is not valid UTF-8; save the file as UTF-8",
+            line,
+            column,
+        ) from None
+    if "\x00" in text:
+        raise YamlProblem("file contains a NUL character; records are plain text")
+    return text
+
+
+def parse(text: str) -> Node | None:
+    """The single document in ``text`` as a node tree (None for an empty file)."""
+    try:
+        return _Composer(yaml.parse(text, Loader=_Loader)).document()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        if mark is None:
+            raise YamlProblem(f"invalid YAML: {problem}") from None
+        raise YamlProblem(f"invalid YAML: {problem}", mark.line + 1, mark.column + 1) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise YamlProblem(f"nesting is deeper than {MAX_DEPTH} levels") from None
+
+
+class _Composer:
+    """Builds nodes from events, refusing what records never need."""
+
+    def __init__(self, events: Iterator[yaml.Event]) -> None:
+        self._events = events
+        self._count = 0
+
+    def _next(self) -> yaml.Event:
+        return next(self._events)
+
+    def document(self) -> Node | None:
+        self._next()  # StreamStart
+        event = self._next()
+        if isinstance(event, yaml.StreamEndEvent):
+            return None
+        root = self._node(self._next(), depth=0)
+        self._next()  # DocumentEnd
+        extra = self._next()
+        if isinstance(extra, yaml.DocumentStartEvent):
+            raise YamlProblem(
+                "a record file holds one YAML document; remove the second '---'",
+                extra.start_mark.line + 1,
+                extra.start_mark.column + 1,
+            )
+        return root
+
+    def _node(self, event: yaml.Event, depth: int) -> Node:
+        line, column = event.start_mark.line + 1, event.start_mark.column + 1
+        self._count += 1
+        if self._count > MAX_NODES:
+            raise YamlProblem(f"more than {MAX_NODES} values in one record", line, column)
+        if depth > MAX_DEPTH:
+            raise YamlProblem(f"nesting is deeper than {MAX_DEPTH} levels", line, column)
+        if isinstance(event, yaml.AliasEvent):
+            raise YamlProblem(
+                f"alias '*{event.anchor}' is not allowed; write the value out in full", line, column
+            )
+        if getattr(event, "anchor", None):
+            raise YamlProblem(
+                f"anchor '&{event.anchor}' is not allowed; write each value out in full",
+                line,
+                column,
+            )
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!"):
+            raise YamlProblem(f"tag '{tag}' is not allowed; remove it", line, column)
+        if isinstance(event, yaml.ScalarEvent):
+            return _scalar(event, line, column)
+        if isinstance(event, yaml.SequenceStartEvent):
+            items = []
+            while not isinstance(item := self._next(), yaml.SequenceEndEvent):
+                items.append(self._node(item, depth + 1))
+            return Sequence(tuple(items), line, column)
+        if isinstance(event, yaml.MappingStartEvent):
+            return self._mapping(line, column, depth)
+        raise YamlProblem(f"unexpected YAML element {type(event).__name__}", line, column)
+
+    def _mapping(self, line: int, column: int, depth: int) -> Mapping:
+        entries: dict[str, tuple[Scalar, Node]] = {}
+        while not isinstance(key_event := self._next(), yaml.MappingEndEvent):
+            key = self._node(key_event, depth + 1)
+            if not isinstance(key, Scalar):
+                raise YamlProblem("keys must be plain words", key.line, key.column)
+            if key.plain and key.yaml_type == "merge key":
+                raise YamlProblem("merge keys ('<<') are not allowed", key.line, key.column)
+            if key.value in entries:
+                first = entries[key.value][0]
+                raise YamlProblem(
+                    f"duplicate key '{key.value}' (first defined on line {first.line}); "
+                    "keep only one",
+                    key.line,
+                    key.column,
+                )
+            entries[key.value] = (key, self._node(self._next(), depth + 1))
+        return Mapping(entries, line, column)
+
+
+def _scalar(event: yaml.ScalarEvent, line: int, column: int) -> Scalar:
+    plain = not event.style
+    yaml_type = "text"
+    if plain:
+        tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, (True, False))
+        yaml_type = _TYPE_BY_TAG.get(tag, "text")
+    return Scalar(event.value, line, column, plain, yaml_type)
+
+
+def to_python(node: Node | None) -> object:
+    """Plain Python data for schema validation: text stays text, null becomes None."""
+    if node is None:
+        return None
+    if isinstance(node, Scalar):
+        return None if node.is_null else YamlText(node)
+    if isinstance(node, Sequence):
+        return [to_python(item) for item in node.items]
+    return {key: to_python(value) for key, (_, value) in node.entries.items()}
+
+
+class YamlText(str):
+    """A scalar's text that remembers how YAML would have typed it."""
+
+    __slots__ = ("node",)
+
+    def __new__(cls, node: Scalar) -> YamlText:
+        obj = super().__new__(cls, node.value)
+        obj.node = node
+        return obj
+
+
+def locate(root: Node | None, loc: tuple[str | int, ...]) -> tuple[int, int]:
+    """Line and column of the value at ``loc``, or of its nearest existing parent."""
+    node = root
+    line, column = (node.line, node.column) if node is not None else (1, 1)
+    for part in loc:
+        if isinstance(node, Mapping) and isinstance(part, str) and part in node.entries:
+            node = node.entries[part][1]
+        elif isinstance(node, Sequence) and isinstance(part, int) and 0 <= part < len(node.items):
+            node = node.items[part]
+        else:
+            break
+        line, column = node.line, node.column
+    return line, column
+
+
+def locate_key(root: Node | None, loc: tuple[str | int, ...]) -> tuple[int, int]:
+    """Line and column of the key at the end of ``loc`` (for unknown fields)."""
+    parent_loc, last = loc[:-1], loc[-1] if loc else None
+    node = root
+    for part in parent_loc:
+        if isinstance(node, Mapping) and isinstance(part, str) and part in node.entries:
+            node = node.entries[part][1]
+        elif isinstance(node, Sequence) and isinstance(part, int) and 0 <= part < len(node.items):
+            node = node.items[part]
+        else:
+            return locate(root, loc)
+    if isinstance(node, Mapping) and isinstance(last, str) and last in node.entries:
+        key = node.entries[last][0]
+        return key.line, key.column
+    return locate(root, loc)
