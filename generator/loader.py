@@ -22,9 +22,11 @@ class SourceFile:
     kind: str
     id: str
     path: Path
-    #: path relative to the content folder's parent, as shown in messages and edit links
+    #: the path as shown in messages (relative to the working directory when possible)
     display: str
     root: Node | None
+    #: the path inside the repository, for "edit this record" links: content/events/...
+    edit_path: str
 
     def at(self, line: int = 1, column: int = 1) -> Location:
         return Location(self.display, line, column)
@@ -54,7 +56,8 @@ def load(content: Path) -> tuple[list[SourceFile], list[Diagnostic]]:
         except OSError as exc:
             problems.append(Location(shown).error("io", f"cannot read file: {exc.strerror}"))
             continue
-        files.append(SourceFile(kind, record_id, path, shown, root))
+        edit_path = f"{content.name}/{path.relative_to(content).as_posix()}"
+        files.append(SourceFile(kind, record_id, path, shown, root, edit_path))
     return files, problems
 
 

@@ -117,7 +117,7 @@ def _amount(value: Any) -> Decimal:
         number = Decimal(value.replace("_", ""))
     except InvalidOperation:
         raise _fail(f"expected a number like 60000000000 or 8.4e9; got '{value}'") from None
-    if not number.is_finite() or number < 0:
+    if not number.is_finite() or number <= 0:
         raise _fail(f"expected a positive number; got '{value}'")
     return number
 

@@ -211,7 +211,7 @@ def to_python(node: Node | None) -> object:
         return None if node.is_null else YamlText(node)
     if isinstance(node, Sequence):
         return [to_python(item) for item in node.items]
-    return {key: to_python(value) for key, (_, value) in node.entries.items()}
+    return {YamlText(key): to_python(value) for key, value in node.entries.values()}
 
 
 class YamlText(str):

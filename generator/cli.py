@@ -1,0 +1,267 @@
+"""The ``kb`` command: a thin layer that reads options, calls a stage, and prints."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__, pipeline
+from .commands import new as new_cmd
+from .config import ConfigError, Settings, load_settings
+from .diagnostics import Diagnostic
+from .report import FORMATS, format_diagnostics, resolve_format, summary_line
+from .schema import EVENT_STATUSES, EVENT_TYPES
+from .site import SiteBuildError, build_site
+
+
+def _content_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--content",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=None,
+        help="Folder of records.  [default: content/ beside mkdocs.yml]",
+    )(func)
+
+
+def _config_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "-f",
+        "--config-file",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=Path("mkdocs.yml"),
+        show_default=True,
+        help="The MkDocs configuration of the site.",
+    )(func)
+
+
+def _docs_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--docs-dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=None,
+        help="Where generated Markdown goes.  [default: docs_dir of mkdocs.yml]",
+    )(func)
+
+
+def _settings(config_file: Path, **overrides: Any) -> Settings:
+    try:
+        return load_settings(config_file, **overrides)
+    except ConfigError as exc:
+        _fail(str(exc))
+        raise  # unreachable: _fail exits
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+def _print_problems(diagnostics: list[Diagnostic], fmt: str = "standard") -> None:
+    if not diagnostics:
+        return
+    for line in format_diagnostics(diagnostics, fmt):
+        click.echo(line, err=fmt != "json")
+    if fmt == "standard":
+        click.echo(summary_line(diagnostics), err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kb")
+def main() -> None:
+    """Company-event knowledge base: YAML records in, a searchable static site out."""
+
+
+@main.command()
+@_content_option
+@_config_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="auto",
+    show_default=True,
+    help="standard: path:line:column lines; github: workflow annotations; json: a list.",
+)
+def validate(content: Path | None, config_file: Path, fmt: str) -> None:
+    """Check every record, and every reference between records.
+
+    Each problem is one line, path:line:column: severity: message, on stderr
+    (JSON goes to stdout). Exit status 1 if there is any error.
+    """
+    settings = _settings(config_file, content=content)
+    result = pipeline.check(settings.content, settings.today)
+    _print_problems(result.diagnostics, resolve_format(fmt))
+    sys.exit(0 if result.ok else 1)
+
+
+@main.command()
+@_content_option
+@_config_option
+@_docs_option
+@click.option(
+    "--site-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Where the built site goes.  [default: site/ beside mkdocs.yml]",
+)
+@click.option(
+    "--strict/--no-strict",
+    default=True,
+    show_default=True,
+    help="Fail on any MkDocs warning, such as a broken link.",
+)
+def build(
+    content: Path | None,
+    config_file: Path,
+    docs_dir: Path | None,
+    site_dir: Path | None,
+    strict: bool,
+) -> None:
+    """Validate the records, generate the pages and build the site.
+
+    The previous site stays in place until the new one is complete.
+    """
+    settings = _settings(config_file, content=content, site_dir=site_dir, docs_dir=docs_dir)
+    started = time.perf_counter()
+    result = pipeline.generate(settings)
+    _print_problems(result.check.diagnostics)
+    if result.kb is None:
+        _fail("the site was not built; fix the errors above")
+    try:
+        warnings = build_site(settings, strict=strict)
+    except SiteBuildError as exc:
+        for message in exc.messages:
+            click.echo(message, err=True)
+        _fail("MkDocs could not build the site; the previous site is unchanged")
+    for message in warnings:
+        click.echo(message, err=True)
+    kb = result.kb
+    click.echo(
+        f"Built {settings.site_dir} from {len(kb.events)} events, {len(kb.companies)} companies "
+        f"and {len(kb.topics)} topics in {time.perf_counter() - started:.1f} s",
+        err=True,
+    )
+
+
+@main.command()
+@_content_option
+@_config_option
+@_docs_option
+@click.option(
+    "-a", "--dev-addr", default=None, help="IP:port to serve on.  [default: 127.0.0.1:8000]"
+)
+def serve(
+    content: Path | None, config_file: Path, docs_dir: Path | None, dev_addr: str | None
+) -> None:
+    """Serve the site locally and rebuild it whenever a record changes."""
+    from .commands.serve import serve as run_serve
+
+    settings = _settings(config_file, content=content, docs_dir=docs_dir)
+
+    def regenerate() -> None:
+        result = pipeline.generate(settings)
+        _print_problems(result.check.diagnostics)
+        if result.kb is None:
+            click.echo("Pages not updated; fix the errors above.", err=True)
+
+    result = pipeline.generate(settings)
+    _print_problems(result.check.diagnostics)
+    if result.kb is None:
+        _fail("cannot serve; fix the errors above")
+    run_serve(settings, regenerate, dev_addr)
+
+
+@main.group()
+def new() -> None:
+    """Create new records."""
+
+
+@new.command("event")
+@_content_option
+@_config_option
+@click.option("--company", prompt="Company id (the first, owning company)", help="Company id.")
+@click.option("--date", prompt="Date (2026-03-19, 2026-03, 2026-Q1 or 2026)", help="Event date.")
+@click.option("--title", prompt="Title (one line)", help="What happened.")
+@click.option(
+    "--type", "type_", type=click.Choice(EVENT_TYPES), prompt="Type", help="Kind of event."
+)
+@click.option(
+    "--topic",
+    "topics",
+    multiple=True,
+    help="Topic id; repeat for several.  [prompted when missing]",
+)
+@click.option(
+    "--status",
+    type=click.Choice(EVENT_STATUSES),
+    default="occurred",
+    show_default=True,
+    help="Whether it took place.",
+)
+@click.option("--lang", default="en", show_default=True, help="Language of the text.")
+@click.option("--source-title", prompt="Source title", help="Headline of the source.")
+@click.option("--source-publisher", default=None, help="Who published the source.")
+@click.option(
+    "--source-published",
+    prompt="Source publication date",
+    default=lambda: new_cmd.today_iso(),
+    help="When the source was published.",
+)
+@click.option("--source-lang", default="en", show_default=True, help="Language of the source.")
+@click.option("--source-url", default=None, help="Address of the source, if it has one.")
+@click.option("--slug", default=None, help="File name after the date.  [default: from the title]")
+def new_event(
+    content: Path | None,
+    config_file: Path,
+    company: str,
+    date: str,
+    title: str,
+    type_: str,
+    topics: tuple[str, ...],
+    status: str,
+    lang: str,
+    source_title: str,
+    source_publisher: str | None,
+    source_published: str,
+    source_lang: str,
+    source_url: str | None,
+    slug: str | None,
+) -> None:
+    """Write a new event record from options or prompts, ready to edit.
+
+    Refuses unknown companies and topics (suggesting the nearest ids) and never
+    overwrites an existing record.
+    """
+    settings = _settings(config_file, content=content)
+    if not topics:
+        answer = click.prompt("Topic ids (comma-separated)")
+        topics = tuple(t.strip() for t in answer.split(",") if t.strip())
+    answers = new_cmd.EventAnswers(
+        company=company,
+        date=date,
+        title=title,
+        type=type_,
+        topics=topics,
+        status=status,
+        lang=lang,
+        source_title=source_title,
+        source_published=source_published,
+        source_lang=source_lang,
+        source_url=source_url,
+        source_publisher=source_publisher,
+        slug=slug,
+    )
+    try:
+        path = new_cmd.create_event(settings.content, answers)
+    except new_cmd.NewRecordError as exc:
+        _fail(str(exc))
+    click.echo(f"Wrote {path}; fill in the summary, then run kb validate.")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

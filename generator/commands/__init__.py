@@ -1,0 +1,1 @@
+"""One module per command; ``generator.cli`` is the thin layer that parses options."""

@@ -1,0 +1,77 @@
+"""Settings, read once from mkdocs.yml, the command line and the environment."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+
+class ConfigError(Exception):
+    """mkdocs.yml cannot be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    #: mkdocs.yml; the folder it lives in is the project's root
+    mkdocs_file: Path
+    #: the records
+    content: Path
+    #: generated Markdown, the folder MkDocs reads (docs_dir)
+    docs_dir: Path
+    #: the built site
+    site_dir: Path
+    site_name: str
+    #: base address for "edit this record" links, e.g. https://github.com/o/r/edit/main/
+    edit_base: str | None
+    #: the date builds treat as today: SOURCE_DATE_EPOCH when set, for reproducible builds
+    today: dt.date
+
+    def edit_url(self, repo_path: str) -> str | None:
+        return f"{self.edit_base}{repo_path}" if self.edit_base else None
+
+
+class _Loader(yaml.SafeLoader):
+    """Reads mkdocs.yml while ignoring the !!python/name and !ENV tags MkDocs allows."""
+
+
+_Loader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def today() -> dt.date:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    return dt.date.today()
+
+
+def load_settings(
+    mkdocs_file: Path = Path("mkdocs.yml"),
+    content: Path | None = None,
+    site_dir: Path | None = None,
+    docs_dir: Path | None = None,
+) -> Settings:
+    try:
+        raw = yaml.load(mkdocs_file.read_text(encoding="utf-8"), Loader=_Loader) or {}
+    except OSError as exc:
+        raise ConfigError(
+            f"{mkdocs_file}: cannot read the site configuration: {exc.strerror}"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{mkdocs_file}: invalid YAML: {exc}") from None
+    root = mkdocs_file.parent
+    repo_url = str(raw.get("repo_url") or "").rstrip("/")
+    kb_extra = (raw.get("extra") or {}).get("kb") or {}
+    edit_uri = str(kb_extra.get("edit_uri", "edit/main/"))
+    return Settings(
+        mkdocs_file=mkdocs_file,
+        content=content or root / "content",
+        docs_dir=docs_dir or root / str(raw.get("docs_dir", "docs")),
+        site_dir=site_dir or root / str(raw.get("site_dir", "site")),
+        site_name=str(raw.get("site_name", "Company events")),
+        edit_base=f"{repo_url}/{edit_uri.strip('/')}/" if repo_url else None,
+        today=today(),
+    )

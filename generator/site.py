@@ -1,0 +1,88 @@
+"""Stage 6: the MkDocs build, into a fresh folder that replaces the old site only on success."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort, ConfigurationError
+
+from .config import Settings
+
+
+class SiteBuildError(Exception):
+    """MkDocs refused the pages; ``messages`` holds what it said."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"{record.levelname.lower()}: {record.getMessage()}")
+
+
+@contextmanager
+def _mkdocs_logging() -> Iterator[_Collect]:
+    """Collect MkDocs's warnings instead of letting them print; only the CLI prints."""
+    logger = logging.getLogger("mkdocs")
+    handler = _Collect()
+    old_level, old_propagate = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+        logger.propagate = old_propagate
+
+
+def build_site(settings: Settings, strict: bool = True) -> list[str]:
+    """Build into a temporary folder beside the site, then swap it in; returns warnings.
+
+    A build that fails, or is killed, leaves the previous site exactly as it was.
+    """
+    target = settings.site_dir.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.building-"))
+    try:
+        with _mkdocs_logging() as log:
+            try:
+                config = load_config(
+                    config_file=str(settings.mkdocs_file),
+                    docs_dir=str(settings.docs_dir.resolve()),
+                    site_dir=str(staging),
+                    strict=strict,
+                )
+                mkdocs_build(config)
+            except (Abort, ConfigurationError) as exc:
+                raise SiteBuildError([*log.messages, f"error: {exc}"]) from None
+        _swap(staging, target)
+        return log.messages
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _swap(new: Path, target: Path) -> None:
+    """Put ``new`` in place of ``target`` with two renames; the old copy is removed after."""
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.old-"))
+        old.rmdir()
+        target.rename(old)
+    new.rename(target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,55 @@
+"""Stage 5: make the generated docs folder hold exactly the rendered pages.
+
+Only files whose content changed are rewritten (each through a temporary file
+and an atomic rename), and files no longer rendered are removed, so a deleted
+record disappears and a watching server reloads only what changed.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    written: int
+    removed: int
+    unchanged: int
+
+
+def sync_folder(folder: Path, pages: dict[str, str]) -> WriteReport:
+    folder.mkdir(parents=True, exist_ok=True)
+    wanted = {folder / name: text.encode("utf-8") for name, text in pages.items()}
+    written = unchanged = 0
+    for path, data in wanted.items():
+        if path.is_file() and path.read_bytes() == data:
+            unchanged += 1
+            continue
+        write_atomic(path, data)
+        written += 1
+    removed = 0
+    for path in sorted(folder.rglob("*"), reverse=True):
+        if path.is_dir():
+            if not any(path.iterdir()):
+                path.rmdir()
+        elif path not in wanted:
+            path.unlink()
+            removed += 1
+    return WriteReport(written, removed, unchanged)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` so readers see the old file or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
