@@ -1,20 +1,43 @@
-"""Turning record text into Markdown that cannot do more than the text says.
+"""Turning record text into page content that cannot do more than the text says.
 
 Plain-text fields (titles, names, notes) are escaped so that every character
-shows as written. Summaries are Markdown, limited to what ``summary`` allows.
-Generated Markdown is carried as ``MarkdownText`` (a ``markupsafe.Markup``),
-so Jinja's autoescaping leaves it alone and escapes everything else.
+shows as written. Summaries are Markdown of a small, documented subset: they
+are converted to HTML here, checked, cleaned with an allow-list sanitiser,
+and placed in the page as finished HTML, so what was checked is exactly what
+is published. Generated Markdown is carried as ``MarkdownText`` (a
+``markupsafe.Markup``): Jinja's autoescaping leaves it alone and escapes
+everything else.
 """
 
 from __future__ import annotations
 
+import html
 import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
 from urllib.parse import quote
 
+import markdown
+import nh3
 from markupsafe import Markup
 
 # Characters Python-Markdown can read as syntax inline, plus '|' for tables.
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+
+#: What a summary may contain, as HTML elements.
+SUMMARY_TAGS = frozenset(
+    {"p", "br", "em", "strong", "code", "pre", "ul", "ol", "li", "a", "blockquote"}
+)
+URL_SCHEMES = frozenset({"http", "https"})
+#: Bounds that keep one record from stalling the build (Markdown's link parsing is
+#: quadratic in unclosed brackets).
+MAX_SUMMARY = 5_000
+MAX_BRACKETS = 60
+_REFUSED = {
+    "img": "images are not allowed in a summary; link to the picture instead",
+    "hr": "horizontal rules are not allowed in a summary",
+    "h1": "headings are not allowed in a summary; the page has its own",
+}
 
 
 class MarkdownText(Markup):
@@ -34,16 +57,119 @@ def escape(text: object) -> MarkdownText:
 
 def safe_url(url: str) -> str:
     """A URL that cannot break out of a Markdown link: quotes, brackets and spaces encoded."""
-    return quote(url, safe=":/?#@!$&*+,;=%~[]-._")
+    return quote(url, safe=":/?#@!$&*+,;=%~-._")
 
 
 def link(text: str, url: str) -> MarkdownText:
     return MarkdownText(f"[{escape(text)}]({safe_url(url)})")
 
 
-def summary(text: str) -> MarkdownText:
-    """A record's summary as Markdown: paragraphs, emphasis, lists and links; no raw HTML."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;")
-    # Attribute lists ({: ...}) could add attributes such as event handlers.
-    text = text.replace("{", "&#123;")
-    return MarkdownText(text.strip())
+@dataclass(frozen=True)
+class SummaryProblem:
+    #: 0-based line inside the summary text
+    line: int
+    message: str
+
+
+def check_summary(text: str) -> list[SummaryProblem]:
+    """Everything in a summary that goes beyond the allowed Markdown, with its line."""
+    if len(text) > MAX_SUMMARY:
+        return [SummaryProblem(0, f"is {len(text)} characters long; keep it to {MAX_SUMMARY}")]
+    if text.count("[") > MAX_BRACKETS:
+        return [
+            SummaryProblem(
+                _line_of(text, "["),
+                f"has {text.count('[')} '[' characters; at most {MAX_BRACKETS} are allowed",
+            )
+        ]
+    problems = []
+    for match in re.finditer(r"\{:?[^}\n]*\}", text):
+        if match.group().startswith("{:") or "=" in match.group() or match.group()[1:2] in ".#":
+            problems.append(
+                SummaryProblem(
+                    _line_of(text, match.group()),
+                    f"attribute list '{match.group()}' is not allowed in a summary",
+                )
+            )
+    for tag in re.finditer(r"<\s*([A-Za-z][\w-]*)[^>]*>", text):
+        problems.append(
+            SummaryProblem(
+                _line_of(text, tag.group()),
+                f"HTML tag '{tag.group()}' is not allowed in a summary; use Markdown",
+            )
+        )
+    scanner = _Scanner()
+    scanner.feed(_to_html(text))
+    for kind, detail in scanner.found:
+        if kind == "href":
+            problems.append(
+                SummaryProblem(
+                    _line_of(text, detail),
+                    f"link '{detail}' is not allowed; links must start with http:// or https://",
+                )
+            )
+        else:
+            message = _REFUSED.get("h1" if re.fullmatch(r"h[1-6]", kind) else kind)
+            problems.append(
+                SummaryProblem(
+                    _first_line_with(text, kind),
+                    message or f"'{kind}' elements are not allowed in a summary",
+                )
+            )
+    return problems
+
+
+def summary_html(text: str) -> MarkdownText:
+    """The summary as clean HTML, for a page; call after check_summary found nothing."""
+    cleaned = nh3.clean(
+        _to_html(text),
+        tags=set(SUMMARY_TAGS),
+        attributes={"a": {"href"}},
+        url_schemes=set(URL_SCHEMES),
+        link_rel="nofollow noopener noreferrer",
+        strip_comments=True,
+    )
+    # One HTML block for Markdown: blank lines would end it early.
+    body = re.sub(r"\n\s*\n", "\n", cleaned.strip())
+    return MarkdownText(f'<div class="kb-summary">\n{body}\n</div>')
+
+
+def _to_html(text: str) -> str:
+    # Raw HTML never reaches the converter: '<' is always text.
+    source = text.replace("<", "&lt;")
+    return markdown.markdown(source, output_format="html")
+
+
+def _line_of(text: str, needle: str) -> int:
+    index = text.find(needle)
+    return text.count("\n", 0, index) if index >= 0 else 0
+
+
+def _first_line_with(text: str, kind: str) -> int:
+    markers = {"img": "![", "hr": "---", "table": "|"}
+    if re.fullmatch(r"h[1-6]", kind):
+        for number, line in enumerate(text.splitlines()):
+            if line.lstrip().startswith("#") or set(line.strip()) in ({"="}, {"-"}):
+                return number
+    return _line_of(text, markers.get(kind, "")) if kind in markers else 0
+
+
+class _Scanner(HTMLParser):
+    """Finds elements outside the allow-list and links with other schemes."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in SUMMARY_TAGS:
+            self.found.append((tag, ""))
+        for name, value in attrs:
+            if name == "href" and not _is_web_url(value or ""):
+                self.found.append(("href", value or ""))
+
+
+def _is_web_url(url: str) -> bool:
+    # Browsers ignore control characters and spaces inside a scheme; so must we.
+    cleaned = re.sub(r"[\x00-\x20\x7f]", "", html.unescape(url)).lower()
+    return cleaned.split(":", 1)[0] in URL_SCHEMES and ":" in cleaned

@@ -239,7 +239,7 @@ def _generate_event(r: Renderer, event: EventEntry) -> str:
         TranslationView(
             ENDONYMS.get(lang, lang),
             t.title,
-            markup.summary(t.summary) if t.summary else None,
+            markup.summary_html(t.summary) if t.summary else None,
         )
         for lang, t in sorted(record.translations.items())
     ]
@@ -248,7 +248,7 @@ def _generate_event(r: Renderer, event: EventEntry) -> str:
         event.page,
         event=event,
         r=record,
-        summary=markup.summary(record.summary),
+        summary=markup.summary_html(record.summary),
         companies=[kb.companies[c] for c in record.companies],
         topics=[kb.topics[t] for t in record.topics],
         related=[kb.events_by_id[e] for e in record.related],

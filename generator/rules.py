@@ -7,11 +7,13 @@ import difflib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic
+from .markup import check_summary
 from .schema import Company, Event, Topic
-from .yamlnodes import locate
+from .yamlnodes import Mapping, Scalar, locate
 
 if TYPE_CHECKING:
     from .validate import Checked
@@ -185,3 +187,41 @@ def status_matches_date(ctx: RuleContext) -> Iterator[Diagnostic]:
                 f"status: occurred, but the date {event.date.iso()} is in the future; "
                 "did you mean scheduled?",
             )
+
+
+@rule
+def summaries_use_allowed_markdown(ctx: RuleContext) -> Iterator[Diagnostic]:
+    for item in ctx.events.values():
+        event: Event = item.record  # type: ignore[assignment]
+        texts = [(("summary",), event.summary)]
+        texts += [
+            (("translations", lang, "summary"), t.summary)
+            for lang, t in event.translations.items()
+            if t.summary
+        ]
+        for loc, text in texts:
+            field = ".".join(loc)
+            for problem in check_summary(text):
+                line, column = _summary_position(item, loc, problem.line)
+                yield item.source.at(line, column).error("summary", f"{field}: {problem.message}")
+
+
+def _summary_position(item: Checked, loc: tuple[str, ...], offset: int) -> tuple[int, int]:
+    """Where line ``offset`` of a summary stands in the file (block scalars start a line late)."""
+    node = item.source.root
+    for part in loc:
+        if not isinstance(node, Mapping) or part not in node.entries:
+            return locate(item.source.root, loc)
+        node = node.entries[part][1]
+    if isinstance(node, Scalar) and node.block:
+        line = node.line + 1 + offset
+        return line, _indent_of(item.source.path, line) + 1
+    return node.line + offset, node.column
+
+
+def _indent_of(path: Path, line: int) -> int:
+    try:
+        text = path.read_text(encoding="utf-8-sig").splitlines()[line - 1]
+    except (OSError, IndexError, UnicodeDecodeError):
+        return 0
+    return len(text) - len(text.lstrip(" "))

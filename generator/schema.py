@@ -24,6 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from .dates import EXPECTED as DATE_EXPECTED
 from .dates import FuzzyDate
+from .markup import MAX_SUMMARY
 from .yamlnodes import YamlText
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -49,7 +50,7 @@ EVENT_TYPES = (
 )
 
 MAX_LINE = 300
-MAX_MARKDOWN = 20_000
+MAX_MARKDOWN = MAX_SUMMARY
 
 
 def _fail(message: str) -> PydanticCustomError:

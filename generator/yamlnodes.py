@@ -57,6 +57,8 @@ class Scalar:
     plain: bool
     #: what a YAML 1.1 loader would turn a plain scalar into: text, integer, boolean, ...
     yaml_type: str
+    #: a literal (|) or folded (>) block, whose text starts on the next line
+    block: bool = False
 
     @property
     def is_null(self) -> bool:
@@ -200,7 +202,7 @@ def _scalar(event: yaml.ScalarEvent, line: int, column: int) -> Scalar:
     if plain:
         tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, (True, False))
         yaml_type = _TYPE_BY_TAG.get(tag, "text")
-    return Scalar(event.value, line, column, plain, yaml_type)
+    return Scalar(event.value, line, column, plain, yaml_type, event.style in ("|", ">"))
 
 
 def to_python(node: Node | None) -> object:
