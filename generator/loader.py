@@ -11,6 +11,8 @@ from .diagnostics import Diagnostic, Location, display_path
 from .schema import SLUG_RE
 from .yamlnodes import Node, YamlProblem, decode, parse
 
+#: ids whose pages would replace one of the site's own (companies/index.md, ...)
+RESERVED_IDS = frozenset({"index"})
 #: folder under the content root → kind of record it holds
 FOLDERS = {"companies": "company", "topics": "topic", "events": "event"}
 
@@ -88,6 +90,8 @@ def _classify(content: Path, path: Path) -> tuple[str, str] | str:
             "content/topics/<id>.yaml or content/events/<company-id>/<date>-<slug>.yaml"
         )
     for name in (*parts[1:-1], path.stem):
+        if name in RESERVED_IDS:
+            return f"'{name}' is reserved for the site's own pages; choose another id"
         if not SLUG_RE.match(name):
             return (
                 f"'{name}' is not a valid id: use lowercase letters, digits and single hyphens,"
