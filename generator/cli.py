@@ -176,6 +176,35 @@ def serve(
     run_serve(settings, regenerate, dev_addr)
 
 
+@main.command()
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Only report whether the files are up to date (exit 1 if not); write nothing.",
+)
+@click.option(
+    "--root",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("."),
+    show_default=True,
+    help="The repository holding schema/ and CONTRIBUTING.md.",
+)
+def schema(check: bool, root: Path) -> None:
+    """Regenerate the JSON Schemas in schema/ and the field reference in CONTRIBUTING.md.
+
+    Both come from the record schemas in the code, the one source of truth.
+    """
+    from .commands.schema import stale_files, write_files
+
+    if check:
+        stale = stale_files(root)
+        for name in stale:
+            click.echo(f"{name}: out of date; run kb schema", err=True)
+        sys.exit(1 if stale else 0)
+    for name in write_files(root):
+        click.echo(f"Wrote {name}", err=True)
+
+
 @main.group()
 def new() -> None:
     """Create new records."""

@@ -18,6 +18,7 @@ from markupsafe import Markup
 from . import markup
 from .config import Settings
 from .dates import MONTHS
+from .json_schema import schema_files
 from .model import CompanyEntry, EventEntry, KnowledgeBase, TopicEntry, by_year
 from .schema import Amount
 
@@ -150,6 +151,7 @@ def render_pages(kb: KnowledgeBase, settings: Settings) -> dict[str, str]:
         pages[topic.page] = _generate_topic(r, topic)
     for event in kb.events:
         pages[event.page] = _generate_event(r, event)
+    pages.update(schema_files())
     pages[STYLESHEET] = resources.files("generator").joinpath(STYLESHEET).read_text("utf-8")
     return pages
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -225,3 +226,85 @@ def _indent_of(path: Path, line: int) -> int:
     except (OSError, IndexError, UnicodeDecodeError):
         return 0
     return len(text) - len(text.lstrip(" "))
+
+
+PLACEHOLDER = "TODO:"
+
+
+@rule
+def no_placeholders(ctx: RuleContext) -> Iterator[Diagnostic]:
+    for item in ctx.events.values():
+        if item.record.summary.startswith(PLACEHOLDER):  # type: ignore[attr-defined]
+            line, column = _summary_position(item, ("summary",), 0)
+            yield item.source.at(line, column).error(
+                "placeholder", "summary: still the placeholder from kb new event; write it"
+            )
+
+
+@rule
+def no_duplicate_sources(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """The same source URL in two events is an error on both, naming the other."""
+    seen: dict[str, list[tuple[Checked, int]]] = defaultdict(list)
+    for item in ctx.events.values():
+        for index, source in enumerate(item.record.sources):  # type: ignore[attr-defined]
+            if source.url:
+                seen[_normal_url(source.url)].append((item, index))
+    for places in seen.values():
+        events = {item.id for item, _ in places}
+        if len(events) < 2:
+            continue
+        for item, index in places:
+            others = sorted({o.source.display for o, _ in places if o.id != item.id})
+            yield _at(item, "sources", index, "url").error(
+                "duplicate-source",
+                f"sources[{index}].url: the same source is cited by {', '.join(others)}; "
+                "is this the same event?",
+            )
+
+
+#: events of one company closer than this, with alike titles, may be duplicates
+NEAR_DAYS = 7
+NEAR_TITLE = 0.8
+
+
+@rule
+def no_near_duplicates(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Same primary company, close dates, very similar titles: a warning on both files.
+
+    Events are compared only with neighbours in date order within their company,
+    so the cost grows with the number of events, not with its square.
+    """
+    by_company: dict[str, list[Checked]] = defaultdict(list)
+    for item in ctx.events.values():
+        by_company[item.record.companies[0]].append(item)  # type: ignore[attr-defined]
+    for items in by_company.values():
+        items.sort(key=lambda i: i.record.date.start)  # type: ignore[attr-defined]
+        words = [_title_words(i.record.title) for i in items]  # type: ignore[attr-defined]
+        for a, first in enumerate(items):
+            for b in range(a + 1, len(items)):
+                second = items[b]
+                gap = (second.record.date.start - first.record.date.end).days  # type: ignore[attr-defined]
+                if gap > NEAR_DAYS:
+                    break
+                alike = _similarity(words[a], words[b])
+                if alike >= NEAR_TITLE:
+                    for one, other in ((first, second), (second, first)):
+                        yield _at(one, "title").warning(
+                            "near-duplicate",
+                            f"title: possible duplicate of {other.source.display} "
+                            f"(same company, dates {one.record.date.iso()} and "  # type: ignore[attr-defined]
+                            f"{other.record.date.iso()}, titles {alike:.0%} alike)",  # type: ignore[attr-defined]
+                        )
+
+
+def _normal_url(url: str) -> str:
+    return url.strip().rstrip("/").lower().replace("http://", "https://", 1)
+
+
+def _title_words(title: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\w+", title.casefold()))
+
+
+def _similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """Share of words the two titles have in common (Jaccard index)."""
+    return len(a & b) / len(a | b) if a and b else 0.0

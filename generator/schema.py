@@ -130,22 +130,35 @@ Markdown = Annotated[
 Slug = Annotated[
     str,
     BeforeValidator(_pattern(SLUG_RE, "a lowercase id like alibaba-cloud")),
-    WithJsonSchema({"type": "string", "pattern": SLUG_RE.pattern}),
+    WithJsonSchema({"type": "string", "pattern": SLUG_RE.pattern, "examples": ["alibaba-cloud"]}),
 ]
 EventId = Annotated[
     str,
     BeforeValidator(_pattern(EVENT_ID_RE, "an event id like alibaba/2026-03-19-quarterly-results")),
-    WithJsonSchema({"type": "string", "pattern": EVENT_ID_RE.pattern}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": EVENT_ID_RE.pattern,
+            "examples": ["alibaba/2026-03-19-quarterly-results"],
+        }
+    ),
 ]
 Lang = Annotated[
     str,
     BeforeValidator(_pattern(LANG_RE, "a lowercase ISO 639 language code like en or de")),
-    WithJsonSchema({"type": "string", "pattern": LANG_RE.pattern}),
+    WithJsonSchema({"type": "string", "pattern": LANG_RE.pattern, "examples": ["en", "de"]}),
 ]
 Url = Annotated[
     str,
     BeforeValidator(_pattern(URL_RE, "an http:// or https:// address")),
-    WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "uri",
+            "pattern": "^https?://",
+            "examples": ["https://www.example.com/news/1"],
+        }
+    ),
 ]
 DateValue = Annotated[
     FuzzyDate,
@@ -155,6 +168,7 @@ DateValue = Annotated[
         {
             "type": ["string", "integer"],
             "pattern": r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?|-[Qq][1-4])?$",
+            "examples": ["2026-03-19", "2026-03", "2026-Q1", "2026"],
         }
     ),
 ]
@@ -162,7 +176,7 @@ AmountValue = Annotated[
     Decimal,
     PlainValidator(_amount),
     PlainSerializer(lambda d: format(d, "f"), return_type=str),
-    WithJsonSchema({"type": ["number", "string"]}),
+    WithJsonSchema({"type": ["number", "string"], "examples": [60000000000, "8.4e9"]}),
 ]
 
 
@@ -186,7 +200,7 @@ class Company(Record):
         Annotated[
             str,
             BeforeValidator(_pattern(COUNTRY_RE, "an ISO 3166 country code like CN or US")),
-            WithJsonSchema({"type": "string", "pattern": COUNTRY_RE.pattern}),
+            WithJsonSchema({"type": "string", "pattern": COUNTRY_RE.pattern, "examples": ["CN"]}),
         ]
         | None
     ) = Field(default=None, description="Country of the headquarters, ISO 3166 code.")
@@ -207,7 +221,7 @@ class Amount(Record):
     currency: Annotated[
         str,
         BeforeValidator(_pattern(CURRENCY_RE, "an ISO 4217 currency code like CNY or USD")),
-        WithJsonSchema({"type": "string", "pattern": CURRENCY_RE.pattern}),
+        WithJsonSchema({"type": "string", "pattern": CURRENCY_RE.pattern, "examples": ["CNY"]}),
     ] = Field(description="ISO 4217 currency code.")
     note: Line | None = Field(default=None, description="E.g. 'about', or how it was converted.")
 
@@ -250,7 +264,9 @@ class Event(Record):
     sources: list[Source] = Field(min_length=1, description="Where this is reported.")
     related: list[EventId] = Field(default=[], description="Ids of related events.")
     translations: dict[Lang, Translation] = Field(
-        default={}, description="Title and summary in other languages, keyed by language code."
+        default={},
+        description="Title and summary in other languages, keyed by language code.",
+        json_schema_extra={"additionalProperties": False},
     )
 
 
