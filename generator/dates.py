@@ -9,7 +9,8 @@ import re
 from dataclasses import dataclass
 
 _PATTERN = re.compile(
-    r"^(?P<year>\d{4})(?:-(?:(?P<month>\d{2})(?:-(?P<day>\d{2}))?|[Qq](?P<quarter>[1-4])))?$"
+    r"^(?P<year>\d{4})(?:-(?:(?P<month>\d{2})(?:-(?P<day>\d{2}))?|[Qq](?P<quarter>[1-4])))?$",
+    re.ASCII,
 )
 EXPECTED = "a day like 2026-03-19, a month like 2026-03, a quarter like 2026-Q1 or a year like 2026"
 

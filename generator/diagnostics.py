@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +28,8 @@ class Diagnostic:
     message: str
 
     def format(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}"
+        message = self.message.replace("\r", "\\r").replace("\n", "\\n")
+        return f"{self.path}:{self.line}:{self.column}: {self.severity}: {message}"
 
 
 @dataclass(frozen=True)
@@ -47,9 +49,10 @@ class Location:
 
 def display_path(path: Path, base: Path | None = None) -> str:
     """A path as a contributor would type it: relative to the working directory when possible."""
-    base = base or Path.cwd()
+    # abspath, not resolve: a symbolic link is shown where it is, not where it points.
+    absolute = Path(os.path.abspath(path))
     try:
-        return path.resolve().relative_to(base.resolve()).as_posix()
+        return absolute.relative_to(os.path.abspath(base or Path.cwd())).as_posix()
     except ValueError:
         return path.as_posix()
 

@@ -29,6 +29,8 @@ class SourceFile:
     root: Node | None
     #: the path inside the repository, for "edit this record" links: content/events/...
     edit_path: str
+    #: False when the file could not be read as YAML (its problem is already reported)
+    parsed: bool = True
 
     def at(self, line: int = 1, column: int = 1) -> Location:
         return Location(self.display, line, column)
@@ -50,15 +52,16 @@ def load(content: Path) -> tuple[list[SourceFile], list[Diagnostic]]:
             problems.append(Location(shown).error("layout", kind_id))
             continue
         kind, record_id = kind_id
+        edit_path = f"{content.name}/{path.relative_to(content).as_posix()}"
         try:
             root = parse(decode(path.read_bytes()))
         except YamlProblem as exc:
             problems.append(Location(shown, exc.line, exc.column).error("yaml", exc.message))
+            files.append(SourceFile(kind, record_id, path, shown, None, edit_path, parsed=False))
             continue
         except OSError as exc:
             problems.append(Location(shown).error("io", f"cannot read file: {exc.strerror}"))
             continue
-        edit_path = f"{content.name}/{path.relative_to(content).as_posix()}"
         files.append(SourceFile(kind, record_id, path, shown, root, edit_path))
     return files, problems
 

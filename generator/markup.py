@@ -66,19 +66,19 @@ def link(text: str, url: str) -> MarkdownText:
 
 @dataclass(frozen=True)
 class SummaryProblem:
-    #: 0-based line inside the summary text
-    line: int
+    #: the text that causes the problem, to find it in the file ("" for the whole summary)
+    needle: str
     message: str
 
 
 def check_summary(text: str) -> list[SummaryProblem]:
     """Everything in a summary that goes beyond the allowed Markdown, with its line."""
     if len(text) > MAX_SUMMARY:
-        return [SummaryProblem(0, f"is {len(text)} characters long; keep it to {MAX_SUMMARY}")]
+        return [SummaryProblem("", f"is {len(text)} characters long; keep it to {MAX_SUMMARY}")]
     if text.count("[") > MAX_BRACKETS:
         return [
             SummaryProblem(
-                _line_of(text, "["),
+                "[",
                 f"has {text.count('[')} '[' characters; at most {MAX_BRACKETS} are allowed",
             )
         ]
@@ -87,14 +87,14 @@ def check_summary(text: str) -> list[SummaryProblem]:
         if match.group().startswith("{:") or "=" in match.group() or match.group()[1:2] in ".#":
             problems.append(
                 SummaryProblem(
-                    _line_of(text, match.group()),
+                    match.group(),
                     f"attribute list '{match.group()}' is not allowed in a summary",
                 )
             )
     for tag in re.finditer(r"<\s*([A-Za-z][\w-]*)[^>]*>", text):
         problems.append(
             SummaryProblem(
-                _line_of(text, tag.group()),
+                tag.group(),
                 f"HTML tag '{tag.group()}' is not allowed in a summary; use Markdown",
             )
         )
@@ -104,7 +104,7 @@ def check_summary(text: str) -> list[SummaryProblem]:
         if kind == "href":
             problems.append(
                 SummaryProblem(
-                    _line_of(text, detail),
+                    _link_target(text, detail),
                     f"link '{detail}' is not allowed; links must start with http:// or https://",
                 )
             )
@@ -112,7 +112,7 @@ def check_summary(text: str) -> list[SummaryProblem]:
             message = _REFUSED.get("h1" if re.fullmatch(r"h[1-6]", kind) else kind)
             problems.append(
                 SummaryProblem(
-                    _first_line_with(text, kind),
+                    _source_of(text, kind),
                     message or f"'{kind}' elements are not allowed in a summary",
                 )
             )
@@ -140,18 +140,25 @@ def _to_html(text: str) -> str:
     return markdown.markdown(source, output_format="html")
 
 
-def _line_of(text: str, needle: str) -> int:
-    index = text.find(needle)
-    return text.count("\n", 0, index) if index >= 0 else 0
+def _link_target(text: str, href: str) -> str:
+    """The link target as written in the source, which may be entity-encoded."""
+    for target in re.findall(r"\]\(\s*<?([^)\s>]*)", text):
+        if not _is_web_url(target):
+            return target
+    return href
 
 
-def _first_line_with(text: str, kind: str) -> int:
-    markers = {"img": "![", "hr": "---", "table": "|"}
-    if re.fullmatch(r"h[1-6]", kind):
-        for number, line in enumerate(text.splitlines()):
-            if line.lstrip().startswith("#") or set(line.strip()) in ({"="}, {"-"}):
-                return number
-    return _line_of(text, markers.get(kind, "")) if kind in markers else 0
+def _source_of(text: str, kind: str) -> str:
+    """The source line that produced a refused element."""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if kind == "img" and "![" in line:
+            return line[line.index("![") :]
+        if kind == "hr" and re.fullmatch(r"([-*_])( ?\1){2,}", stripped.replace(" ", "")):
+            return stripped
+        if kind.startswith("h") and (stripped.startswith("#") or set(stripped) in ({"="}, {"-"})):
+            return stripped
+    return ""
 
 
 class _Scanner(HTMLParser):

@@ -8,13 +8,14 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
 
+from .dates import Precision
 from .diagnostics import Diagnostic
 from .markup import check_summary
 from .schema import Company, Event, Topic
-from .yamlnodes import Mapping, Scalar, locate
+from .yamlnodes import locate, locate_key, position
 
 if TYPE_CHECKING:
     from .validate import Checked
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 class RuleContext:
     checked: dict[str, dict[str, Checked]]
     today: dt.date
+    #: ids of every record file found, valid or not: a reference to a file that exists
+    #: but has its own errors is not reported again as unknown
+    present: dict[str, set[str]]
 
     @property
     def companies(self) -> dict[str, Checked]:
@@ -75,7 +79,7 @@ def known_companies(ctx: RuleContext) -> Iterator[Diagnostic]:
     for source in (ctx.events, ctx.companies):
         field = "companies" if source is ctx.events else "parent"
         for item, loc, ref in _references(source, field):
-            if ref not in ctx.companies:
+            if ref not in ctx.present["company"]:
                 yield _at(item, *loc).error(
                     "unknown-company", f"{field}: {_unknown('company', ref, ctx.companies)}"
                 )
@@ -86,7 +90,7 @@ def known_topics(ctx: RuleContext) -> Iterator[Diagnostic]:
     for source in (ctx.events, ctx.topics):
         field = "topics" if source is ctx.events else "parent"
         for item, loc, ref in _references(source, field):
-            if ref not in ctx.topics:
+            if ref not in ctx.present["topic"]:
                 yield _at(item, *loc).error(
                     "unknown-topic", f"{field}: {_unknown('topic', ref, ctx.topics)}"
                 )
@@ -97,7 +101,7 @@ def known_related_events(ctx: RuleContext) -> Iterator[Diagnostic]:
     for item, loc, ref in _references(ctx.events, "related"):
         if ref == item.id:
             yield _at(item, *loc).error("related", "related: an event cannot relate to itself")
-        elif ref not in ctx.events:
+        elif ref not in ctx.present["event"]:
             yield _at(item, *loc).error(
                 "unknown-event", f"related: {_unknown('event', ref, ctx.events)}"
             )
@@ -128,7 +132,9 @@ def event_file_matches_record(ctx: RuleContext) -> Iterator[Diagnostic]:
                 f"file belongs in content/events/{event.companies[0]}/ (it is in {folder}/)",
             )
         prefix = event.date.slug() + "-"
-        if not name.startswith(prefix) or _LOOKS_LIKE_DATE.match(name[len(prefix) :]):
+        rest = name[len(prefix) :]
+        coarse = event.date.precision is not Precision.DAY
+        if not name.startswith(prefix) or (coarse and _LOOKS_LIKE_DATE.match(rest)):
             yield _at(item, "date").error(
                 "file-name",
                 f"file name must be the date then a short slug, like "
@@ -150,7 +156,7 @@ def translations_differ_from_text(ctx: RuleContext) -> Iterator[Diagnostic]:
     for item in ctx.events.values():
         event: Event = item.record  # type: ignore[assignment]
         if event.lang in event.translations:
-            yield _at(item, "translations", event.lang).error(
+            yield item.source.at(*locate_key(item.source.root, ("translations", event.lang))).error(
                 "translation",
                 f"translations: '{event.lang}' is the record's own language; "
                 "translations are for other languages",
@@ -167,7 +173,7 @@ def no_parent_cycles(ctx: RuleContext) -> Iterator[Diagnostic]:
             while parent is not None and parent in items and parent not in seen:
                 seen.append(parent)
                 parent = items[parent].record.parent  # type: ignore[attr-defined]
-            if parent is not None and parent in seen:
+            if parent == item.id:  # report a cycle on its members only
                 chain = " → ".join([*seen, parent])
                 yield _at(item, "parent").error("parent-cycle", f"parent: {kind} cycle {chain}")
 
@@ -203,29 +209,23 @@ def summaries_use_allowed_markdown(ctx: RuleContext) -> Iterator[Diagnostic]:
         for loc, text in texts:
             field = ".".join(loc)
             for problem in check_summary(text):
-                line, column = _summary_position(item, loc, problem.line)
+                line, column = _summary_position(item, loc, problem.needle)
                 yield item.source.at(line, column).error("summary", f"{field}: {problem.message}")
 
 
-def _summary_position(item: Checked, loc: tuple[str, ...], offset: int) -> tuple[int, int]:
-    """Where line ``offset`` of a summary stands in the file (block scalars start a line late)."""
-    node = item.source.root
-    for part in loc:
-        if not isinstance(node, Mapping) or part not in node.entries:
-            return locate(item.source.root, loc)
-        node = node.entries[part][1]
-    if isinstance(node, Scalar) and node.block:
-        line = node.line + 1 + offset
-        return line, _indent_of(item.source.path, line) + 1
-    return node.line + offset, node.column
-
-
-def _indent_of(path: Path, line: int) -> int:
+def _summary_position(item: Checked, loc: tuple[str, ...], needle: str) -> tuple[int, int]:
+    """Where ``needle`` stands in the file, searching from the summary's own position."""
+    line, column = locate(item.source.root, loc)
+    if not needle:
+        return line, column
     try:
-        text = path.read_text(encoding="utf-8-sig").splitlines()[line - 1]
-    except (OSError, IndexError, UnicodeDecodeError):
-        return 0
-    return len(text) - len(text.lstrip(" "))
+        text = item.source.path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return line, column
+    lines = text.split("\n")
+    start = sum(len(part) + 1 for part in lines[: line - 1]) + column - 1
+    index = text.find(needle, start)
+    return position(text, index) if index >= 0 else (line, column)
 
 
 PLACEHOLDER = "TODO:"
@@ -235,7 +235,7 @@ PLACEHOLDER = "TODO:"
 def no_placeholders(ctx: RuleContext) -> Iterator[Diagnostic]:
     for item in ctx.events.values():
         if item.record.summary.startswith(PLACEHOLDER):  # type: ignore[attr-defined]
-            line, column = _summary_position(item, ("summary",), 0)
+            line, column = _summary_position(item, ("summary",), PLACEHOLDER)
             yield item.source.at(line, column).error(
                 "placeholder", "summary: still the placeholder from kb new event; write it"
             )
@@ -298,7 +298,10 @@ def no_near_duplicates(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 
 def _normal_url(url: str) -> str:
-    return url.strip().rstrip("/").lower().replace("http://", "https://", 1)
+    """The same address however it is spelt: scheme and host are case-blind, a final / optional."""
+    parts = urlsplit(url.strip())
+    path = parts.path.rstrip("/")
+    return urlunsplit(("https", parts.netloc.lower(), path, parts.query, ""))
 
 
 def _title_words(title: str) -> frozenset[str]:

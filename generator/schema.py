@@ -53,6 +53,16 @@ MAX_LINE = 300
 MAX_MARKDOWN = MAX_SUMMARY
 
 
+_YAML_TYPES = {
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "a boolean",
+    "null": "null",
+    "date": "a date",
+    "merge key": "a merge key",
+}
+
+
 def _fail(message: str) -> PydanticCustomError:
     return PydanticCustomError("kb", message)
 
@@ -60,13 +70,14 @@ def _fail(message: str) -> PydanticCustomError:
 def _as_text(value: Any) -> str:
     """Text as written; refuse a bare scalar that other YAML readers would retype."""
     if isinstance(value, YamlText) and value.node.plain and value.node.yaml_type != "text":
-        kind = value.node.yaml_type
         raise _fail(
-            f"YAML reads a bare {value} as a {kind}; "
+            f"YAML reads a bare {value} as {_YAML_TYPES[value.node.yaml_type]}; "
             f'write it in quotes, "{value}", if it is meant as text'
         )
+    if value is None:
+        raise _fail("expected text; got nothing")
     if not isinstance(value, str):
-        raise _fail("expected text; got a list or a mapping")
+        raise _fail(f"expected text; got {'a list' if isinstance(value, list) else 'a mapping'}")
     return value.strip()
 
 

@@ -37,12 +37,16 @@ def validate(
     """Records that passed the schema, by kind and id, and every problem found."""
     problems: list[Diagnostic] = []
     checked: dict[str, dict[str, Checked]] = {kind: {} for kind in RECORD_TYPES}
+    present: dict[str, set[str]] = {kind: set() for kind in RECORD_TYPES}
     for source in files:
+        present[source.kind].add(source.id)
+        if not source.parsed:
+            continue
         record, shape_problems = check_shape(source)
         problems.extend(shape_problems)
         if record is not None:
             checked[source.kind][source.id] = Checked(source, record)
-    context = RuleContext(checked, today)
+    context = RuleContext(checked, today, present)
     for rule in RULES:
         problems.extend(rule(context))
     return checked, sorted(problems)
@@ -52,7 +56,10 @@ def check_shape(source: SourceFile) -> tuple[Record | None, list[Diagnostic]]:
     """The record if it matches its schema, else the located shape problems."""
     model = RECORD_TYPES[source.kind]
     if source.root is None:
-        return None, [source.at().error("schema", f"empty file; expected a {source.kind} record")]
+        article = "an" if source.kind[0] in "aeiou" else "a"
+        return None, [
+            source.at().error("schema", f"empty file; expected {article} {source.kind} record")
+        ]
     try:
         return model.model_validate(to_python(source.root)), []
     except ValidationError as exc:
@@ -61,10 +68,13 @@ def check_shape(source: SourceFile) -> tuple[Record | None, list[Diagnostic]]:
 
 def _diagnostic(source: SourceFile, model: type[Record], error: dict) -> Diagnostic:
     loc = tuple(error["loc"])
-    # Discriminated unions and tagged validators add non-field parts to loc.
-    loc = tuple(p for p in loc if isinstance(p, int) or not str(p).startswith(("function-", "[")))
-    field = _field_name(loc)
     kind = error["type"]
+    if loc and loc[-1] == "[key]":
+        # A mapping key (a translation's language) is wrong: point at the key itself.
+        loc = loc[:-1]
+        line, column = locate_key(source.root, loc)
+        return source.at(line, column).error("schema", f"{_field_name(loc)}: {error['msg']}")
+    field = _field_name(loc)
     if kind == "extra_forbidden":
         line, column = locate_key(source.root, loc)
         known = _known_fields(model, loc[:-1])
@@ -82,28 +92,32 @@ def _diagnostic(source: SourceFile, model: type[Record], error: dict) -> Diagnos
     if kind == "literal_error":
         expected = error["ctx"]["expected"].replace("'", "")
         return source.at(line, column).error(
-            "schema", f"{field}: expected one of {expected}; got '{error['input']}'"
+            "schema", f"{field}: expected one of {expected}; got {_shape(error['input'])}"
         )
     if kind == "too_short":
         return source.at(line, column).error("schema", f"{field}: needs at least one entry")
     if kind in ("list_type", "dict_type", "model_type", "model_attributes_type"):
         expected = {"list_type": "a list", "dict_type": "a mapping"}.get(kind, "a mapping")
-        got = "nothing" if error.get("input") is None else _shape(error.get("input"))
+        got = _shape(error.get("input"))
         return source.at(line, column).error("schema", f"{field}: expected {expected}; got {got}")
     if kind in ("string_type",):
-        got = "nothing" if error.get("input") is None else _shape(error.get("input"))
+        got = _shape(error.get("input"))
         return source.at(line, column).error("schema", f"{field}: expected text; got {got}")
     return source.at(line, column).error("schema", f"{field}: {error['msg']}")
 
 
 def _field_name(loc: tuple) -> str:
+    if not loc:
+        return "record"
     name = ""
-    for part in loc:
-        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
-    return name or "record"
+    for index, part in enumerate(loc):
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if index else str(part))
+    return name
 
 
 def _shape(value: object) -> str:
+    if value is None:
+        return "nothing"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -114,11 +128,16 @@ def _shape(value: object) -> str:
 def _known_fields(model: type[Record], loc: tuple) -> list[str]:
     """Field names allowed at ``loc`` inside ``model``, for suggestions."""
     current: type | None = model
+    skip_key = False
     for part in loc:
         if isinstance(part, int) or current is None:
             continue
+        if skip_key:  # the key of a mapping such as translations, not a field
+            skip_key = False
+            continue
         field = current.model_fields.get(str(part))
         current = _record_in(field.annotation) if field else None
+        skip_key = field is not None and getattr(field.annotation, "__origin__", None) is dict
     return list(current.model_fields) if current else []
 
 

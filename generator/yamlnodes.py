@@ -11,6 +11,7 @@ deeply nested files are refused with a located problem.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -27,6 +28,9 @@ MAX_DEPTH = 12
 MAX_NODES = 20_000
 
 _RESOLVER = Resolver()
+#: Characters YAML does not allow in a stream (C0 controls but tab, LF and CR; DEL;
+#: C1 controls but NEL; surrogates; the non-characters U+FFFE and U+FFFF).
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 _TYPE_BY_TAG = {
     "tag:yaml.org,2002:str": "text",
     "tag:yaml.org,2002:int": "integer",
@@ -91,16 +95,27 @@ def decode(data: bytes) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        before = data[line_start : exc.start].decode("utf-8", errors="replace")
         raise YamlProblem(
             f"byte 0x{data[exc.start]:02x} is not valid UTF-8; save the file as UTF-8",
+            data.count(b"\n", 0, exc.start) + 1,
+            len(before) + 1,
+        ) from None
+    bad = _FORBIDDEN.search(text)
+    if bad:
+        line, column = position(text, bad.start())
+        raise YamlProblem(
+            f"control character U+{ord(bad.group()):04X} is not allowed; records are plain text",
             line,
             column,
-        ) from None
-    if "\x00" in text:
-        raise YamlProblem("file contains a NUL character; records are plain text")
+        )
     return text
+
+
+def position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of ``text[index]``."""
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
 def parse(text: str) -> Node | None:
@@ -114,7 +129,10 @@ def parse(text: str) -> Node | None:
             raise YamlProblem(f"invalid YAML: {problem}") from None
         raise YamlProblem(f"invalid YAML: {problem}", mark.line + 1, mark.column + 1) from None
     except yaml.YAMLError as exc:
-        raise YamlProblem(f"invalid YAML: {exc}") from None
+        # Reader errors carry an offset instead of a mark.
+        line, column = position(text, getattr(exc, "position", 0) or 0)
+        message = str(exc).splitlines()[0]
+        raise YamlProblem(f"invalid YAML: {message}", line, column) from None
     except RecursionError:
         raise YamlProblem(f"nesting is deeper than {MAX_DEPTH} levels") from None
 

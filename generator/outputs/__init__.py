@@ -1,0 +1,35 @@
+"""Files for following and reusing the knowledge base: feeds, calendars and data.
+
+``render_outputs`` returns every such file by its path in the generated docs
+folder (``feeds/all.atom.xml``, ``calendars/all.ics``, ``api/events.json``,
+``events.csv``, ...); MkDocs copies files that are not Markdown verbatim. Each
+is a pure function of the model and the site's address: no clock, no I/O.
+"""
+
+from __future__ import annotations
+
+from ..model import KnowledgeBase
+from .api import render_api
+from .calendars import render_calendars
+from .common import Site
+from .feeds import render_feeds
+
+__all__ = ["Site", "render_outputs"]
+
+
+def render_outputs(
+    kb: KnowledgeBase, site_url: str, site_name: str = "Company events"
+) -> dict[str, bytes]:
+    """Every feed, calendar and data file, by docs-relative path, in a stable order.
+
+    ``site_url`` is the site's public address (mkdocs.yml ``site_url``); when it is
+    empty, links are relative to the file they are in and ids use a fixed authority.
+    """
+    site = Site.of(site_url, site_name)
+    files: dict[str, bytes] = {}
+    for part in (render_feeds(kb, site), render_calendars(kb, site), render_api(kb, site)):
+        overlap = files.keys() & part.keys()
+        if overlap:
+            raise ValueError(f"two outputs claim the same path: {sorted(overlap)}")
+        files.update(part)
+    return dict(sorted(files.items()))

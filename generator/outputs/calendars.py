@@ -1,0 +1,116 @@
+"""iCalendar files (RFC 5545) of the events that have a day: all of them, and per company.
+
+Files, by their path in the site:
+
+- ``calendars/all.ics``
+- ``calendars/companies/<company-id>.ics`` (one for every company; a company without
+  day-precision events gets a calendar with no events, so its link never breaks)
+
+Only events dated to a day are in a calendar, whatever their status: a month,
+quarter or year is not a day a calendar can show. Each is an all-day VEVENT
+(``DTSTART;VALUE=DATE`` and ``DTEND`` the next day), ``STATUS`` CONFIRMED for
+occurred and scheduled events, TENTATIVE for postponed, CANCELLED for cancelled.
+
+Events are in calendar order: by date, then by id. ``UID`` is
+``<base path><event-id>@<host>``, with ``company-events-kb`` as the host when the
+site's address is unknown. ``DTSTAMP`` is the day the newest source was
+published (midnight UTC), the last time the record can have learnt something;
+nothing reads the clock, so the same records give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from icalendar import Calendar, Event
+
+from ..dates import Precision
+from ..model import EventEntry, KnowledgeBase
+from .common import Site, date_line, event_path, midnight, summary_text
+
+ALL = "calendars/all.ics"
+PRODID = "-//company-events-kb//kb build//EN"
+STATUS = {
+    "occurred": "CONFIRMED",
+    "scheduled": "CONFIRMED",
+    "postponed": "TENTATIVE",
+    "cancelled": "CANCELLED",
+}
+
+
+def company_calendar(company_id: str) -> str:
+    return f"calendars/companies/{company_id}.ics"
+
+
+def in_calendar(event: EventEntry) -> bool:
+    """Whether the event has a day a calendar can show."""
+    return event.record.date.precision is Precision.DAY
+
+
+def uid(event: EventEntry, site: Site) -> str:
+    return f"{site.base_path}{event.id}@{site.authority}"
+
+
+def render_calendars(kb: KnowledgeBase, site: Site) -> dict[str, bytes]:
+    """Every calendar of the site, by its docs-relative path."""
+    files = {
+        ALL: _calendar(
+            kb,
+            site,
+            name=f"{site.name}: all events",
+            description="Every event in the knowledge base that is dated to a day.",
+            events=kb.events,
+        )
+    }
+    for company in kb.companies.values():
+        files[company_calendar(company.id)] = _calendar(
+            kb,
+            site,
+            name=f"{site.name}: {company.name}",
+            description=f"Events of {company.name} that are dated to a day.",
+            events=kb.events_of_company.get(company.id, []),
+        )
+    return files
+
+
+def _calendar(
+    kb: KnowledgeBase, site: Site, *, name: str, description: str, events: list[EventEntry]
+) -> bytes:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("name", name)
+    cal.add("x-wr-calname", name)
+    cal.add("description", description)
+    cal.add("x-wr-caldesc", description)
+    cal.add("refresh-interval", dt.timedelta(days=1), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "P1D")
+    days = sorted((e for e in events if in_calendar(e)), key=lambda e: (e.record.date.start, e.id))
+    for event in days:
+        cal.add_component(_vevent(kb, event, site))
+    return cal.to_ical()
+
+
+def _vevent(kb: KnowledgeBase, event: EventEntry, site: Site) -> Event:
+    record = event.record
+    day = record.date.start
+    vevent = Event()
+    vevent.add("uid", uid(event, site))
+    vevent.add("dtstamp", midnight(max(s.published.start for s in record.sources)))
+    vevent.add("dtstart", day)
+    vevent.add("dtend", day + dt.timedelta(days=1))
+    vevent.add("summary", record.title)
+    url = site.url + event_path(event.id) if site.url else None
+    parts = [f"{date_line(event)}. Status: {record.status}.", summary_text(record.summary)]
+    if url:
+        parts.append(url)
+        vevent.add("url", url)
+    vevent.add("description", "\n\n".join(parts))
+    vevent.add("status", STATUS[record.status])
+    vevent.add("transp", "TRANSPARENT")
+    vevent.add("categories", [kb.topics[t].name for t in record.topics])
+    if record.places:
+        vevent.add("location", "; ".join(record.places))
+    return vevent
