@@ -62,7 +62,7 @@ def _fail(message: str) -> None:
 
 
 def _print_problems(diagnostics: list[Diagnostic], fmt: str = "standard") -> None:
-    if not diagnostics:
+    if not diagnostics and fmt != "json":
         return
     for line in format_diagnostics(diagnostics, fmt):
         click.echo(line, err=fmt != "json")
@@ -110,6 +110,12 @@ def validate(content: Path | None, config_file: Path, fmt: str) -> None:
     help="Where the built site goes.  [default: site/ beside mkdocs.yml]",
 )
 @click.option(
+    "--site-url",
+    envvar="KB_SITE_URL",
+    default=None,
+    help="Public address of the site, for feeds and calendars.  [default: site_url of mkdocs.yml]",
+)
+@click.option(
     "--strict/--no-strict",
     default=True,
     show_default=True,
@@ -120,13 +126,16 @@ def build(
     config_file: Path,
     docs_dir: Path | None,
     site_dir: Path | None,
+    site_url: str | None,
     strict: bool,
 ) -> None:
     """Validate the records, generate the pages and build the site.
 
     The previous site stays in place until the new one is complete.
     """
-    settings = _settings(config_file, content=content, site_dir=site_dir, docs_dir=docs_dir)
+    settings = _settings(
+        config_file, content=content, site_dir=site_dir, docs_dir=docs_dir, site_url=site_url
+    )
     started = time.perf_counter()
     result = pipeline.generate(settings)
     _print_problems(result.check.diagnostics)

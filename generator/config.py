@@ -25,6 +25,8 @@ class Settings:
     #: the built site
     site_dir: Path
     site_name: str
+    #: the public address of the site; feeds, calendars and the API make absolute links with it
+    site_url: str
     #: base address for "edit this record" links, e.g. https://github.com/o/r/edit/main/
     edit_base: str | None
     #: the date builds treat as today: SOURCE_DATE_EPOCH when set, for reproducible builds
@@ -53,6 +55,7 @@ def load_settings(
     content: Path | None = None,
     site_dir: Path | None = None,
     docs_dir: Path | None = None,
+    site_url: str | None = None,
 ) -> Settings:
     try:
         raw = yaml.load(mkdocs_file.read_text(encoding="utf-8"), Loader=_Loader) or {}
@@ -61,10 +64,19 @@ def load_settings(
             f"{mkdocs_file}: cannot read the site configuration: {exc.strerror}"
         ) from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{mkdocs_file}: invalid YAML: {exc}") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{mark.line + 1}:{mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{mkdocs_file}:{where}invalid YAML: {problem}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{mkdocs_file}: expected a mapping of settings at the top level")
+    extra = raw.get("extra") or {}
+    kb_extra = extra.get("kb") if isinstance(extra, dict) else None
+    if not isinstance(extra, dict) or not isinstance(kb_extra or {}, dict):
+        raise ConfigError(f"{mkdocs_file}: 'extra' and 'extra.kb' must be mappings")
+    kb_extra = kb_extra or {}
     root = mkdocs_file.parent
     repo_url = str(raw.get("repo_url") or "").rstrip("/")
-    kb_extra = (raw.get("extra") or {}).get("kb") or {}
     edit_uri = str(kb_extra.get("edit_uri", "edit/main/"))
     return Settings(
         mkdocs_file=mkdocs_file,
@@ -72,6 +84,7 @@ def load_settings(
         docs_dir=docs_dir or root / str(raw.get("docs_dir", "docs")),
         site_dir=site_dir or root / str(raw.get("site_dir", "site")),
         site_name=str(raw.get("site_name", "Company events")),
+        site_url=site_url or str(raw.get("site_url") or ""),
         edit_base=f"{repo_url}/{edit_uri.strip('/')}/" if repo_url else None,
         today=today(),
     )

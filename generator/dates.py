@@ -112,5 +112,17 @@ class FuzzyDate:
         return self.iso()
 
 
+_DATE_LIKE = re.compile(r"^(\d{2}|q[1-4])(-|$)")
+
+
+def slug_fits_date(date: FuzzyDate, slug: str) -> bool:
+    """Whether ``<date>-<slug>`` reads back as the same date.
+
+    After a month, year or quarter, a slug such as ``12-new-sites`` would read as
+    more of the date (2026-03-12-new-sites looks like a day).
+    """
+    return bool(slug) and (date.precision is Precision.DAY or not _DATE_LIKE.match(slug))
+
+
 def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])

@@ -10,6 +10,7 @@ from .config import Settings
 from .diagnostics import Diagnostic, has_errors
 from .loader import load
 from .model import KnowledgeBase, build_model
+from .outputs import render_outputs
 from .render import render_pages
 from .validate import Checked, validate
 from .write import WriteReport, sync_folder
@@ -45,5 +46,11 @@ def generate(settings: Settings) -> GenerateResult:
     if not result.ok:
         return GenerateResult(result, None, None)
     kb = build_model(result.checked, settings.today)
-    report = sync_folder(settings.docs_dir, render_pages(kb, settings))
+    files: dict[str, str | bytes] = dict(render_pages(kb, settings))
+    outputs = render_outputs(kb, settings.site_url, settings.site_name)
+    clash = files.keys() & outputs.keys()
+    if clash:  # a bug, not bad content: page and output paths are fixed by the code
+        raise RuntimeError(f"pages and outputs claim the same paths: {sorted(clash)}")
+    files.update(outputs)
+    report = sync_folder(settings.docs_dir, files)
     return GenerateResult(result, kb, report)

@@ -7,6 +7,7 @@ Markdown unless it is ``MarkdownText`` built by this package.
 
 from __future__ import annotations
 
+import json
 import posixpath
 from dataclasses import dataclass
 from importlib import resources
@@ -105,6 +106,9 @@ class Renderer:
         )
         self.env.globals.update(
             link=self._link,
+            file_link=self._file_link,
+            # Front matter values: a JSON string is a valid, fully quoted YAML scalar.
+            yaml_value=lambda text: markup.MarkdownText(json.dumps(str(text), ensure_ascii=False)),
             external=self._external,
             label=lambda value: str(value).capitalize(),
             language=lambda code: LANGUAGE_NAMES.get(code, code),
@@ -121,6 +125,14 @@ class Renderer:
     def _link(self, context: jinja2.runtime.Context, entry: Entry) -> markup.MarkdownText:
         here = posixpath.dirname(context["page"])
         return markup.link(entry.name, posixpath.relpath(entry.page, here or "."))
+
+    @jinja2.pass_context
+    def _file_link(
+        self, context: jinja2.runtime.Context, target: str, text: str
+    ) -> markup.MarkdownText:
+        """A link to a generated file (feed, calendar, data), relative to the page."""
+        here = posixpath.dirname(context["page"])
+        return markup.link(text, posixpath.relpath(target, here or "."))
 
     @staticmethod
     def _external(url: str, text: str | None = None) -> markup.MarkdownText:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
-from .dates import Precision
+from .dates import slug_fits_date
 from .diagnostics import Diagnostic
 from .markup import check_summary
 from .schema import Company, Event, Topic
@@ -132,17 +132,12 @@ def event_file_matches_record(ctx: RuleContext) -> Iterator[Diagnostic]:
                 f"file belongs in content/events/{event.companies[0]}/ (it is in {folder}/)",
             )
         prefix = event.date.slug() + "-"
-        rest = name[len(prefix) :]
-        coarse = event.date.precision is not Precision.DAY
-        if not name.startswith(prefix) or (coarse and _LOOKS_LIKE_DATE.match(rest)):
+        if not name.startswith(prefix) or not slug_fits_date(event.date, name[len(prefix) :]):
             yield _at(item, "date").error(
                 "file-name",
                 f"file name must be the date then a short slug, like "
                 f"{prefix}{_slug_after_date(name)}.yaml, to match date {event.date.iso()}",
             )
-
-
-_LOOKS_LIKE_DATE = re.compile(r"^(\d{2}|q[1-4])(-|$)")
 
 
 def _slug_after_date(name: str) -> str:

@@ -20,9 +20,12 @@ class WriteReport:
     unchanged: int
 
 
-def sync_folder(folder: Path, pages: dict[str, str]) -> WriteReport:
+def sync_folder(folder: Path, pages: dict[str, str | bytes]) -> WriteReport:
     folder.mkdir(parents=True, exist_ok=True)
-    wanted = {folder / name: text.encode("utf-8") for name, text in pages.items()}
+    wanted = {
+        folder / name: text if isinstance(text, bytes) else text.encode("utf-8")
+        for name, text in pages.items()
+    }
     written = unchanged = 0
     for path, data in wanted.items():
         if path.is_file() and path.read_bytes() == data:

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..dates import FuzzyDate
+from ..dates import FuzzyDate, slug_fits_date
 from ..schema import EVENT_STATUSES, EVENT_TYPES, LANG_RE, SLUG_RE
 from ..write import write_atomic
 
@@ -41,6 +41,14 @@ def slugify(text: str, limit: int = 60) -> str:
     return slug or "event"
 
 
+def _title_slug(date: FuzzyDate, title: str) -> str:
+    """A slug from the title that cannot be mistaken for more of the date."""
+    words = slugify(title).split("-")
+    while words and not slug_fits_date(date, "-".join(words)):
+        words.pop(0)
+    return "-".join(words) or "event"
+
+
 def existing_ids(folder: Path) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
 
@@ -58,7 +66,7 @@ def _require_known(kind: str, value: str, known: list[str]) -> None:
 
 def event_path(content: Path, answers: EventAnswers) -> Path:
     date = FuzzyDate.parse(answers.date)
-    slug = answers.slug or slugify(answers.title)
+    slug = answers.slug or _title_slug(date, answers.title)
     return content / "events" / answers.company / f"{date.slug()}-{slug}.yaml"
 
 
@@ -84,6 +92,11 @@ def create_event(content: Path, answers: EventAnswers) -> Path:
             raise NewRecordError(f"language '{lang}' is not a lowercase code like en or de")
     if answers.slug is not None and not SLUG_RE.match(answers.slug):
         raise NewRecordError(f"slug '{answers.slug}' must be lowercase words joined by hyphens")
+    if answers.slug is not None and not slug_fits_date(FuzzyDate.parse(answers.date), answers.slug):
+        raise NewRecordError(
+            f"slug '{answers.slug}' would read as part of the date {answers.date}; "
+            "start it with a word"
+        )
     path = event_path(content, answers)
     if path.exists():
         raise NewRecordError(f"{path} already exists; choose another --slug or edit that file")

@@ -1,0 +1,133 @@
+"""The built site in a real headless Chromium: search for ROME, open the incident's page."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # Debian's chromium refuses to run as root without it
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ROME = "events/alibaba/2026-03-rome-crypto-mining-incident/"
+ROME_TITLE = (
+    "Alibaba stops experimental AI unit ROME from mining cryptocurrency without authorisation"
+)
+EDIT_URL = (
+    "https://github.com/example/company-events-kb/edit/main/content/events/"
+    "alibaba/2026-03-rome-crypto-mining-incident.yaml"
+)
+#: Third-party hosts the Material theme contacts: Google Fonts, and GitHub's API for the
+#: repository facts shown beside repo_url. The test blocks them so it never needs the
+#: network; any other host a page reaches for is a failure.
+THIRD_PARTY_HOSTS = {"fonts.googleapis.com", "api.github.com"}
+
+
+def chromium_path() -> str:
+    path = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")
+    if not Path(path).is_file() or not os.access(path, os.X_OK):
+        pytest.fail(
+            f"Chromium not found at {path}: install Debian's chromium (apt-get install chromium) "
+            "or set KB_CHROMIUM to a Chromium binary",
+            pytrace=False,
+        )
+    return path
+
+
+@contextmanager
+def launch_chromium() -> Iterator[Browser]:
+    """Debian's Chromium (or $KB_CHROMIUM), headless, driven through Playwright."""
+    executable = chromium_path()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class PageWatch:
+    """Everything a page reports that a reader would not want to see."""
+
+    def __init__(self, page: Page, origin: str) -> None:
+        self.origin = origin
+        self.console_errors: list[str] = []
+        self.page_errors: list[str] = []
+        self.blocked: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+        page.route(lambda url: not url.startswith(origin), self._block)
+
+    def _block(self, route, request: Request) -> None:
+        self.blocked.append(request.url)
+        route.abort()
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type != "error":
+            return
+        url = message.location.get("url", "")
+        # Our own blocking of a third-party request shows as a failed load; nothing else may.
+        if message.text.startswith("Failed to load resource") and url in self.blocked:
+            return
+        self.console_errors.append(f"{message.text} ({url})")
+
+    def assert_clean(self) -> None:
+        assert self.page_errors == []
+        assert self.console_errors == []
+        assert {urlsplit(url).hostname for url in self.blocked} <= THIRD_PARTY_HOSTS
+
+
+def test_search_finds_rome_and_opens_the_incident(serve_site):
+    with launch_chromium() as browser:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        watch = PageWatch(page, serve_site)
+
+        response = page.goto(serve_site)
+        assert response is not None and response.status == 200
+        assert page.title() == "Company events"
+
+        search = page.locator("input.md-search__input")
+        search.click()
+        search.press_sequentially("ROME")
+        results = page.locator("li.md-search-result__item > a.md-search-result__link")
+        results.first.wait_for(state="visible")
+        hrefs = [link.get_attribute("href") for link in results.all()]
+        rome_url = f"{serve_site}{ROME}?h=rome"
+        assert rome_url in hrefs, hrefs
+        # The incident is the best match, shown first.
+        assert hrefs[0] == rome_url
+        first = results.first
+        assert first.locator("h1").inner_text() == ROME_TITLE
+        assert first.locator("h1 mark").all_inner_texts() == ["ROME"]
+
+        first.click()
+        page.wait_for_url(rome_url)
+        heading = page.locator("article h1")
+        assert heading.count() == 1
+        assert "ROME" in heading.inner_text()
+        assert heading.inner_text().rstrip("¶").strip() == ROME_TITLE
+        edit = page.get_by_role("link", name="Edit this event", exact=True)
+        assert edit.count() == 1
+        assert edit.get_attribute("href") == EDIT_URL
+        badge = page.locator("article span.kb-status")
+        assert badge.first.inner_text() == "Occurred"
+        assert "kb-status--occurred" in (badge.first.get_attribute("class") or "")
+
+        watch.assert_clean()
