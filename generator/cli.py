@@ -16,6 +16,7 @@ from .config import ConfigError, Settings, load_settings
 from .diagnostics import Diagnostic
 from .report import FORMATS, format_diagnostics, resolve_format, summary_line
 from .schema import EVENT_STATUSES, EVENT_TYPES
+from .scope import Scope, ScopeError
 from .site import SiteBuildError, build_site
 
 
@@ -116,6 +117,20 @@ def validate(content: Path | None, config_file: Path, fmt: str) -> None:
     help="Public address of the site, for feeds and calendars.  [default: site_url of mkdocs.yml]",
 )
 @click.option(
+    "--company",
+    "scope_company",
+    default=None,
+    metavar="ID",
+    help="Build a standalone site of this company's events only (into site-company-ID/).",
+)
+@click.option(
+    "--topic",
+    "scope_topic",
+    default=None,
+    metavar="ID",
+    help="Build a standalone site of this topic's events only (into site-topic-ID/).",
+)
+@click.option(
     "--strict/--no-strict",
     default=True,
     show_default=True,
@@ -127,17 +142,36 @@ def build(
     docs_dir: Path | None,
     site_dir: Path | None,
     site_url: str | None,
+    scope_company: str | None,
+    scope_topic: str | None,
     strict: bool,
 ) -> None:
     """Validate the records, generate the pages and build the site.
 
     The previous site stays in place until the new one is complete.
     """
+    if scope_company and scope_topic:
+        _fail("give --company or --topic, not both")
+    scope = (
+        Scope("company", scope_company)
+        if scope_company
+        else Scope("topic", scope_topic)
+        if scope_topic
+        else None
+    )
     settings = _settings(
-        config_file, content=content, site_dir=site_dir, docs_dir=docs_dir, site_url=site_url
+        config_file,
+        content=content,
+        site_dir=site_dir,
+        docs_dir=docs_dir,
+        site_url=site_url,
+        scope=scope,
     )
     started = time.perf_counter()
-    result = pipeline.generate(settings)
+    try:
+        result = pipeline.generate(settings)
+    except ScopeError as exc:
+        _fail(str(exc))
     _print_problems(result.check.diagnostics)
     if result.kb is None:
         _fail("the site was not built; fix the errors above")

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import yaml
 
+from .scope import Scope
+
 
 class ConfigError(Exception):
     """mkdocs.yml cannot be used; the message says why."""
@@ -31,6 +33,8 @@ class Settings:
     edit_base: str | None
     #: the date builds treat as today: SOURCE_DATE_EPOCH when set, for reproducible builds
     today: dt.date
+    #: build only what concerns one company or topic (``kb build --company/--topic``)
+    scope: Scope | None = None
 
     def edit_url(self, repo_path: str) -> str | None:
         return f"{self.edit_base}{repo_path}" if self.edit_base else None
@@ -56,6 +60,7 @@ def load_settings(
     site_dir: Path | None = None,
     docs_dir: Path | None = None,
     site_url: str | None = None,
+    scope: Scope | None = None,
 ) -> Settings:
     try:
         raw = yaml.load(mkdocs_file.read_text(encoding="utf-8"), Loader=_Loader) or {}
@@ -76,15 +81,21 @@ def load_settings(
         raise ConfigError(f"{mkdocs_file}: 'extra' and 'extra.kb' must be mappings")
     kb_extra = kb_extra or {}
     root = mkdocs_file.parent
+    # A scoped site gets folders of its own, so it never replaces the full site.
+    suffix = f"-{scope.label}" if scope else ""
+    name = str(raw.get("site_name", "Company events"))
     repo_url = str(raw.get("repo_url") or "").rstrip("/")
     edit_uri = str(kb_extra.get("edit_uri", "edit/main/"))
     return Settings(
         mkdocs_file=mkdocs_file,
         content=content or root / "content",
-        docs_dir=docs_dir or root / str(raw.get("docs_dir", "docs")),
-        site_dir=site_dir or root / str(raw.get("site_dir", "site")),
-        site_name=str(raw.get("site_name", "Company events")),
-        site_url=site_url or str(raw.get("site_url") or ""),
+        docs_dir=docs_dir or root / (str(raw.get("docs_dir", "docs")) + suffix),
+        site_dir=site_dir or root / (str(raw.get("site_dir", "site")) + suffix),
+        site_name=f"{name}: {scope.id}" if scope else name,
+        # A scoped site is published elsewhere than the full one: links stay relative
+        # unless its own address is given.
+        site_url=site_url or ("" if scope else str(raw.get("site_url") or "")),
         edit_base=f"{repo_url}/{edit_uri.strip('/')}/" if repo_url else None,
         today=today(),
+        scope=scope,
     )

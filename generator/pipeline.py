@@ -12,6 +12,7 @@ from .loader import load
 from .model import KnowledgeBase, build_model
 from .outputs import render_outputs
 from .render import render_pages
+from .scope import restrict
 from .validate import Checked, validate
 from .write import WriteReport, sync_folder
 
@@ -45,7 +46,8 @@ def generate(settings: Settings) -> GenerateResult:
     result = check(settings.content, settings.today)
     if not result.ok:
         return GenerateResult(result, None, None)
-    kb = build_model(result.checked, settings.today)
+    checked = restrict(result.checked, settings.scope) if settings.scope else result.checked
+    kb = build_model(checked, settings.today)
     files: dict[str, str | bytes] = dict(render_pages(kb, settings))
     outputs = render_outputs(kb, settings.site_url, settings.site_name)
     clash = files.keys() & outputs.keys()

@@ -265,7 +265,7 @@ def _generate_event(r: Renderer, event: EventEntry) -> str:
         summary=markup.summary_html(record.summary),
         companies=[kb.companies[c] for c in record.companies],
         topics=[kb.topics[t] for t in record.topics],
-        related=[kb.events_by_id[e] for e in record.related],
+        related=[kb.events_by_id[e] for e in record.related if e in kb.events_by_id],
         translations=translations,
         edit_url=r.settings.edit_url(event.source),
     )

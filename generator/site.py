@@ -66,7 +66,7 @@ def build_site(settings: Settings, strict: bool = True) -> list[str]:
                     docs_dir=str(settings.docs_dir.resolve()),
                     site_dir=str(staging),
                     strict=strict,
-                    **({"site_url": settings.site_url} if settings.site_url else {}),
+                    site_url=settings.site_url,
                 )
                 mkdocs_build(config)
             except (Abort, ConfigurationError) as exc:
