@@ -74,26 +74,25 @@ def _references(
             yield item, (field,), value
 
 
+def _known(ctx: RuleContext, kind: str, field: str) -> Iterator[Diagnostic]:
+    """References to ``kind`` records (from events' ``field`` and records' ``parent``)."""
+    own = ctx.checked[kind]
+    for source, name in ((ctx.events, field), (own, "parent")):
+        for item, loc, ref in _references(source, name):
+            if ref not in ctx.present[kind]:
+                yield _at(item, *loc).error(
+                    f"unknown-{kind}", f"{name}: {_unknown(kind, ref, own)}"
+                )
+
+
 @rule
 def known_companies(ctx: RuleContext) -> Iterator[Diagnostic]:
-    for source in (ctx.events, ctx.companies):
-        field = "companies" if source is ctx.events else "parent"
-        for item, loc, ref in _references(source, field):
-            if ref not in ctx.present["company"]:
-                yield _at(item, *loc).error(
-                    "unknown-company", f"{field}: {_unknown('company', ref, ctx.companies)}"
-                )
+    return _known(ctx, "company", "companies")
 
 
 @rule
 def known_topics(ctx: RuleContext) -> Iterator[Diagnostic]:
-    for source in (ctx.events, ctx.topics):
-        field = "topics" if source is ctx.events else "parent"
-        for item, loc, ref in _references(source, field):
-            if ref not in ctx.present["topic"]:
-                yield _at(item, *loc).error(
-                    "unknown-topic", f"{field}: {_unknown('topic', ref, ctx.topics)}"
-                )
+    return _known(ctx, "topic", "topics")
 
 
 @rule

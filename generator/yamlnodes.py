@@ -245,16 +245,22 @@ class YamlText(str):
         return obj
 
 
+def _child(node: Node | None, part: str | int) -> Node | None:
+    """The value under ``part`` (a key or an index), or None when there is none."""
+    if isinstance(node, Mapping) and isinstance(part, str) and part in node.entries:
+        return node.entries[part][1]
+    if isinstance(node, Sequence) and isinstance(part, int) and 0 <= part < len(node.items):
+        return node.items[part]
+    return None
+
+
 def locate(root: Node | None, loc: tuple[str | int, ...]) -> tuple[int, int]:
     """Line and column of the value at ``loc``, or of its nearest existing parent."""
     node = root
     line, column = (node.line, node.column) if node is not None else (1, 1)
     for part in loc:
-        if isinstance(node, Mapping) and isinstance(part, str) and part in node.entries:
-            node = node.entries[part][1]
-        elif isinstance(node, Sequence) and isinstance(part, int) and 0 <= part < len(node.items):
-            node = node.items[part]
-        else:
+        node = _child(node, part)
+        if node is None:
             break
         line, column = node.line, node.column
     return line, column
@@ -262,16 +268,10 @@ def locate(root: Node | None, loc: tuple[str | int, ...]) -> tuple[int, int]:
 
 def locate_key(root: Node | None, loc: tuple[str | int, ...]) -> tuple[int, int]:
     """Line and column of the key at the end of ``loc`` (for unknown fields)."""
-    parent_loc, last = loc[:-1], loc[-1] if loc else None
     node = root
-    for part in parent_loc:
-        if isinstance(node, Mapping) and isinstance(part, str) and part in node.entries:
-            node = node.entries[part][1]
-        elif isinstance(node, Sequence) and isinstance(part, int) and 0 <= part < len(node.items):
-            node = node.items[part]
-        else:
-            return locate(root, loc)
-    if isinstance(node, Mapping) and isinstance(last, str) and last in node.entries:
-        key = node.entries[last][0]
+    for part in loc[:-1]:
+        node = _child(node, part)
+    if loc and isinstance(node, Mapping) and isinstance(loc[-1], str) and loc[-1] in node.entries:
+        key = node.entries[loc[-1]][0]
         return key.line, key.column
     return locate(root, loc)
