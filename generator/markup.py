@@ -11,8 +11,10 @@ everything else.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
+import threading
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import quote
@@ -134,10 +136,17 @@ def summary_html(text: str) -> MarkdownText:
     return MarkdownText(f'<div class="kb-summary">\n{body}\n</div>')
 
 
+_MARKDOWN = markdown.Markdown(output_format="html")
+_MARKDOWN_LOCK = threading.Lock()  # one converter, reused: building one costs more than using it
+
+
+@functools.lru_cache(maxsize=4096)
 def _to_html(text: str) -> str:
+    """Summary Markdown as HTML; cached because validation and rendering both need it."""
     # Raw HTML never reaches the converter: '<' is always text.
     source = text.replace("<", "&lt;")
-    return markdown.markdown(source, output_format="html")
+    with _MARKDOWN_LOCK:
+        return _MARKDOWN.reset().convert(source)
 
 
 def _link_target(text: str, href: str) -> str:

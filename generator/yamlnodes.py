@@ -27,7 +27,7 @@ MAX_BYTES = 256 * 1024
 MAX_DEPTH = 12
 MAX_NODES = 20_000
 
-_RESOLVER = Resolver()
+_IMPLICIT = Resolver.yaml_implicit_resolvers
 #: Characters YAML does not allow in a stream (C0 controls but tab, LF and CR; DEL;
 #: C1 controls but NEL; surrogates; the non-characters U+FFFE and U+FFFF).
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -215,12 +215,19 @@ class _Composer:
 
 
 def _scalar(event: yaml.ScalarEvent, line: int, column: int) -> Scalar:
-    plain = not event.style
-    yaml_type = "text"
-    if plain:
-        tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, (True, False))
-        yaml_type = _TYPE_BY_TAG.get(tag, "text")
-    return Scalar(event.value, line, column, plain, yaml_type, event.style in ("|", ">"))
+    style = event.style
+    if style:
+        return Scalar(event.value, line, column, False, "text", style in ("|", ">"))
+    return Scalar(event.value, line, column, True, _implicit_type(event.value))
+
+
+def _implicit_type(value: str) -> str:
+    """What a YAML 1.1 loader would make of a plain scalar (PyYAML's own resolver table)."""
+    candidates = _IMPLICIT.get(value[:1], ()) if value else _IMPLICIT.get("", ())
+    for tag, regexp in (*candidates, *_IMPLICIT.get(None, ())):
+        if regexp.match(value):
+            return _TYPE_BY_TAG.get(tag, "text")
+    return "text"
 
 
 def to_python(node: Node | None) -> object:
