@@ -62,6 +62,12 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
+def _plural(count: int, noun: str) -> str:
+    if count == 1:
+        return f"1 {noun}"
+    return f"{count} {noun[:-1] + 'ies' if noun.endswith('y') else noun + 's'}"
+
+
 def _print_problems(diagnostics: list[Diagnostic], fmt: str = "standard") -> None:
     if not diagnostics and fmt != "json":
         return
@@ -184,9 +190,13 @@ def build(
     for message in warnings:
         click.echo(message, err=True)
     kb = result.kb
+    counts = ", ".join(
+        _plural(len(items), noun)
+        for items, noun in ((kb.events, "event"), (kb.companies, "company"))
+    )
     click.echo(
-        f"Built {settings.site_dir} from {len(kb.events)} events, {len(kb.companies)} companies "
-        f"and {len(kb.topics)} topics in {time.perf_counter() - started:.1f} s",
+        f"Built {settings.site_dir} from {counts} and {_plural(len(kb.topics), 'topic')} "
+        f"in {time.perf_counter() - started:.1f} s",
         err=True,
     )
 

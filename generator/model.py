@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import groupby
+from typing import TypeVar
 
+from .history import FileDates
 from .schema import Company, Event, Topic
 from .validate import Checked
 
@@ -50,6 +52,9 @@ class EventEntry:
     id: str
     record: Event
     source: str
+    #: when the record file was first added and last changed (None when not known)
+    added: dt.date | None = None
+    changed: dt.date | None = None
 
     @property
     def page(self) -> str:
@@ -118,9 +123,61 @@ class KnowledgeBase:
         """The most recent events whose date has come, whatever their status."""
         return [e for e in self.events if e.record.date.start <= self.today][:limit]
 
+    @property
+    def has_history(self) -> bool:
+        """Whether the dates records were added are known (any event has them)."""
+        return any(e.added is not None for e in self.events)
 
-def build_model(checked: dict[str, dict[str, Checked]], today: dt.date) -> KnowledgeBase:
-    """The model from records that passed validation (call only when there were no errors)."""
+    def recently_added(self, limit: int) -> list[EventEntry]:
+        """Events whose record was added most recently, newest first.
+
+        Records added the same day are listed newest event first.
+        """
+        known = [e for e in self.events if e.added is not None]
+        known.sort(key=lambda e: (e.added, e.sort_key), reverse=True)
+        return known[:limit]
+
+    def events_per_year(self) -> list[tuple[int, int]]:
+        """(year, number of events) for every year from the first event's to the last's."""
+        counts: dict[int, int] = defaultdict(int)
+        for event in self.events:
+            counts[event.record.date.start.year] += 1
+        if not counts:
+            return []
+        return [(year, counts[year]) for year in range(min(counts), max(counts) + 1)]
+
+    def topic_counts(self) -> list[tuple[TopicEntry, int]]:
+        """Topics with events, most events first (then by name); an event counts for each topic."""
+        return _ranked(self.topics, self.events_of_topic)
+
+    def company_counts(self) -> list[tuple[CompanyEntry, int]]:
+        """Companies with events, most first (then by name); an event counts for each company."""
+        return _ranked(self.companies, self.events_of_company)
+
+
+_Entry = TypeVar("_Entry", CompanyEntry, TopicEntry)
+
+
+def _ranked(
+    entries: dict[str, _Entry], events: dict[str, list[EventEntry]]
+) -> list[tuple[_Entry, int]]:
+    counted = [(entries[key], len(found)) for key, found in events.items() if found]
+    counted.sort(key=lambda item: (-item[1], item[0].name.casefold(), item[0].id))
+    return counted
+
+
+def build_model(
+    checked: dict[str, dict[str, Checked]],
+    today: dt.date,
+    history: Mapping[str, FileDates] | None = None,
+) -> KnowledgeBase:
+    """The model from records that passed validation (call only when there were no errors).
+
+    ``history`` gives each record file's dates by its ``edit_path``
+    (``history.file_history``); without it, the dates are not known. Dates after
+    ``today`` are taken as ``today``: a build dated by SOURCE_DATE_EPOCH shows no
+    change from after it, and gives the same pages whenever it is repeated.
+    """
     companies = {
         cid: CompanyEntry(cid, c.record, c.source.edit_path)  # type: ignore[arg-type]
         for cid, c in sorted(checked["company"].items())
@@ -129,10 +186,11 @@ def build_model(checked: dict[str, dict[str, Checked]], today: dt.date) -> Knowl
         tid: TopicEntry(tid, t.record, t.source.edit_path)  # type: ignore[arg-type]
         for tid, t in sorted(checked["topic"].items())
     }
-    events = [
-        EventEntry(eid, e.record, e.source.edit_path)  # type: ignore[arg-type]
-        for eid, e in checked["event"].items()
-    ]
+    events: list[EventEntry] = []
+    for eid, e in checked["event"].items():
+        dates = history.get(e.source.edit_path) if history is not None else None
+        added, changed = (min(d, today) for d in dates) if dates else (None, None)
+        events.append(EventEntry(eid, e.record, e.source.edit_path, added, changed))  # type: ignore[arg-type]
     events.sort(key=lambda e: e.sort_key, reverse=True)
     return KnowledgeBase(companies, topics, events, today)
 

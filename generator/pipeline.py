@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .config import Settings
 from .diagnostics import Diagnostic, has_errors
+from .history import file_history
 from .loader import load
 from .model import KnowledgeBase, build_model
 from .outputs import render_outputs
@@ -47,7 +48,7 @@ def generate(settings: Settings) -> GenerateResult:
     if not result.ok:
         return GenerateResult(result, None, None)
     checked = restrict(result.checked, settings.scope) if settings.scope else result.checked
-    kb = build_model(checked, settings.today)
+    kb = build_model(checked, settings.today, file_history(settings.content))
     files: dict[str, str | bytes] = dict(render_pages(kb, settings))
     outputs = render_outputs(kb, settings.site_url, settings.site_name)
     clash = files.keys() & outputs.keys()

@@ -7,6 +7,7 @@ Markdown unless it is ``MarkdownText`` built by this package.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import posixpath
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from itertools import groupby
 import jinja2
 from markupsafe import Markup
 
-from . import markup
+from . import charts, markup
 from .config import Settings
 from .dates import MONTHS
 from .json_schema import schema_files
@@ -46,6 +47,14 @@ ENDONYMS = {
 }
 #: Stylesheet shipped with the package and copied into every generated docs folder.
 STYLESHEET = "assets/kb.css"
+#: Pages of the whole knowledge base, each a section of the navigation (mkdocs.yml).
+UPCOMING = "upcoming.md"
+RECENT = "recent.md"
+STATISTICS = "stats/index.md"
+#: How many events "Recently added" lists.
+RECENT_LIMIT = 50
+#: How many topics or companies a chart shows before summing the rest into one bar.
+CHART_TOP = 10
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,33 @@ class IndexRow:
         return self.entry
 
 
+@dataclass(frozen=True)
+class ChartRow:
+    label: str
+    value: int
+    #: the page the row links to; None for a year and for the summed rest
+    entry: Entry | None = None
+
+
+@dataclass(frozen=True)
+class ChartView:
+    heading: str
+    #: the SVG file, by its path in the generated docs folder
+    file: str
+    alt: str
+    #: the heading of the table's first column
+    column: str
+    rows: list[ChartRow]
+    note: str = ""
+
+    def svg(self) -> str:
+        bars = [charts.Bar(row.label, row.value) for row in self.rows]
+        description = "Horizontal bar chart. " + "; ".join(
+            f"{row.label}: {row.value}" for row in self.rows
+        )
+        return charts.bar_chart(bars, title=self.heading, description=description + ".")
+
+
 def _finalize(value: object) -> object:
     if value is None:
         return ""
@@ -107,6 +143,9 @@ class Renderer:
         self.env.globals.update(
             link=self._link,
             file_link=self._file_link,
+            image=self._image,
+            day=_day,
+            count=_count,
             # Front matter values: a JSON string is a valid, fully quoted YAML scalar.
             yaml_value=lambda text: markup.MarkdownText(json.dumps(str(text), ensure_ascii=False)),
             external=self._external,
@@ -134,6 +173,12 @@ class Renderer:
         here = posixpath.dirname(context["page"])
         return markup.link(text, posixpath.relpath(target, here or "."))
 
+    @jinja2.pass_context
+    def _image(self, context: jinja2.runtime.Context, target: str, alt: str) -> markup.MarkdownText:
+        """A generated image, relative to the page; MkDocs checks that the file exists."""
+        here = posixpath.dirname(context["page"])
+        return markup.MarkdownText("!" + markup.link(alt, posixpath.relpath(target, here or ".")))
+
     @staticmethod
     def _external(url: str, text: str | None = None) -> markup.MarkdownText:
         return markup.link(text or url, url)
@@ -142,6 +187,17 @@ class Renderer:
 def _join(items: object, separator: str = "") -> markup.MarkdownText:
     """Jinja's join, but every item is escaped as Markdown (the built-in escapes only HTML)."""
     return markup.MarkdownText(separator.join(markup.escape(item) for item in items))  # type: ignore[attr-defined]
+
+
+def _day(date: dt.date) -> markup.MarkdownText:
+    """A calendar date for readers, machine-readable too: 12 March 2026."""
+    text = f"{date.day} {MONTHS['en'][date.month - 1]} {date.year}"
+    return markup.MarkdownText(f'<time datetime="{date.isoformat()}">{text}</time>')
+
+
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    """How many, in words: "1 company", "3 companies"."""
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
 
 
 def _format_amount(amount: Amount) -> str:
@@ -156,7 +212,12 @@ def render_pages(kb: KnowledgeBase, settings: Settings) -> dict[str, str]:
         "companies/index.md": _generate_companies_index(r),
         "topics/index.md": _generate_topics_index(r),
         "events/index.md": _generate_events_index(r),
+        UPCOMING: _generate_upcoming(r),
+        RECENT: _generate_recent(r),
     }
+    statistics, images = _generate_statistics(r)
+    pages[STATISTICS] = statistics
+    pages.update(images)
     for company in kb.companies.values():
         pages[company.page] = _generate_company(r, company)
     for topic in kb.topics.values():
@@ -178,6 +239,79 @@ def _generate_home(r: Renderer) -> str:
         counts=counts,
         upcoming=kb.upcoming()[:10],
         latest=kb.latest(10),
+    )
+
+
+def _generate_upcoming(r: Renderer) -> str:
+    return r.render("upcoming.md.j2", UPCOMING, upcoming=r.kb.upcoming(), today=r.kb.today)
+
+
+def _generate_recent(r: Renderer) -> str:
+    kb = r.kb
+    return r.render(
+        "recent.md.j2",
+        RECENT,
+        events=kb.recently_added(RECENT_LIMIT),
+        total=len(kb.events),
+        known=kb.has_history,
+        limit=RECENT_LIMIT,
+    )
+
+
+def _generate_statistics(r: Renderer) -> tuple[str, dict[str, str]]:
+    """The statistics page, and its charts by their paths in the generated docs folder."""
+    kb = r.kb
+    folder = posixpath.dirname(STATISTICS)
+    years = [ChartRow(str(year), count) for year, count in kb.events_per_year()]
+    topics = charts.top_with_rest(kb.topic_counts(), CHART_TOP)
+    companies = charts.top_with_rest(kb.company_counts(), CHART_TOP)
+    views = [
+        ChartView(
+            "Events per year",
+            f"{folder}/events-per-year.svg",
+            "Bar chart of the number of events per year; the table below gives the numbers.",
+            "Year",
+            years,
+            "Each event counts in the year it falls in; years without events between the first"
+            " and the last are shown too.",
+        ),
+        ChartView(
+            "Events per topic",
+            f"{folder}/events-per-topic.svg",
+            "Bar chart of the number of events per topic; the table below gives the numbers.",
+            "Topic",
+            _ranked_rows(topics, "topics"),
+            "An event about several topics counts once for each; topics without events are"
+            " left out." + _rest_note(topics, "topics"),
+        ),
+        ChartView(
+            "Events per company",
+            f"{folder}/events-per-company.svg",
+            "Bar chart of the number of events per company; the table below gives the numbers.",
+            "Company",
+            _ranked_rows(companies, "companies"),
+            "An event about several companies counts once for each; companies without events"
+            " are left out." + _rest_note(companies, "companies"),
+        ),
+    ]
+    counts = {"events": len(kb.events), "companies": len(kb.companies), "topics": len(kb.topics)}
+    page = r.render("statistics.md.j2", STATISTICS, charts=views, counts=counts, today=kb.today)
+    return page, {view.file: view.svg() for view in views if view.rows}
+
+
+def _ranked_rows(ranked: charts.Ranked[Entry], kind: str) -> list[ChartRow]:
+    rows = [ChartRow(entry.name, count, entry) for entry, count in ranked.top]
+    if ranked.rest_items:
+        rows.append(ChartRow(f"Other {kind} ({ranked.rest_items})", ranked.rest))
+    return rows
+
+
+def _rest_note(ranked: charts.Ranked[Entry], kind: str) -> str:
+    if not ranked.rest_items:
+        return ""
+    return (
+        f" The {len(ranked.top)} {kind} with the most events are shown one by one;"
+        f" the counts of the other {ranked.rest_items} are added up in the last row."
     )
 
 

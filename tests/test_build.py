@@ -106,6 +106,9 @@ def test_site_has_exactly_the_expected_pages(built_site, records):
         "companies/index.html",
         "topics/index.html",
         "events/index.html",
+        "upcoming/index.html",
+        "recent/index.html",
+        "stats/index.html",
         *(f"companies/{c}/index.html" for c in companies),
         *(f"topics/{t}/index.html" for t in topics),
         *(f"events/{e}/index.html" for e in events),
@@ -306,13 +309,13 @@ def test_mkdocs_failure_keeps_the_previous_site(kb, tmp_path, content_copy):
     # Valid records, but a configuration whose navigation names a page that does not exist:
     # MkDocs itself refuses the build in strict mode.
     config = MKDOCS_YML.read_text(encoding="utf-8")
-    assert "  - Events by date: events/index.md\n" in config
+    assert "  - Timeline: events/index.md\n" in config
     broken = tmp_path / "broken-mkdocs.yml"
     theme = MKDOCS_YML.parent / "generator" / "theme"
     broken.write_text(
         config.replace(
-            "  - Events by date: events/index.md\n",
-            "  - Events by date: events/index.md\n  - Missing: missing.md\n",
+            "  - Timeline: events/index.md\n",
+            "  - Timeline: events/index.md\n  - Missing: missing.md\n",
         ).replace("custom_dir: generator/theme", f"custom_dir: {theme}"),
         encoding="utf-8",
     )

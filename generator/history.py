@@ -1,0 +1,175 @@
+"""When each record file was first added and last changed.
+
+The dates come from git when the content folder is in a git repository: one
+``git log`` over the content folder, read once, whatever the number of files.
+A file git does not know (not yet committed), and every file when there is no
+git or no repository, takes the date it was last modified on disk.
+
+Paths are followed as paths: a renamed file counts as added when it got its
+new name (its id and its page address are new then), and a tracked file with
+uncommitted changes keeps the dates of its commits.
+
+Dates are UTC calendar dates of the commit time (``%ct``), so the same
+repository gives the same dates on every machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+#: Environment variables that would point git at another repository than the one
+#: the content folder lives in (``git rev-parse --local-env-vars``), e.g. inside a hook.
+_LOCAL_GIT_VARIABLES = frozenset(
+    {
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+        "GIT_CONFIG",
+        "GIT_CONFIG_PARAMETERS",
+        "GIT_CONFIG_COUNT",
+        "GIT_OBJECT_DIRECTORY",
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_IMPLICIT_WORK_TREE",
+        "GIT_GRAFT_FILE",
+        "GIT_INDEX_FILE",
+        "GIT_NO_REPLACE_OBJECTS",
+        "GIT_REPLACE_REF_BASE",
+        "GIT_PREFIX",
+        "GIT_INTERNAL_SUPER_PREFIX",
+        "GIT_SHALLOW_FILE",
+        "GIT_COMMON_DIR",
+    }
+)
+#: Marks a commit's line in the log: a path git prints never starts with "/".
+_COMMIT_MARK = "/"
+#: The one git command: every commit that touched the folder, with its commit time and
+#: the paths it touched, relative to the folder, NUL-separated so that any name reads back.
+GIT_LOG = (
+    "git",
+    # Settings that would change what git log prints.
+    "-c",
+    "log.showSignature=false",
+    "-c",
+    "log.follow=false",
+    "log",
+    "-z",
+    f"--format={_COMMIT_MARK}%ct",
+    "--name-only",
+    "--no-renames",
+    "--relative",
+    "--no-color",
+    "--",
+    ".",
+)
+
+
+class FileDates(NamedTuple):
+    added: dt.date
+    changed: dt.date
+
+
+def file_history(content: Path, *, git: str = "git") -> dict[str, FileDates]:
+    """Dates of every file under ``content`` by its path in the repository (``content/...``).
+
+    Keys are spelt as the loader spells a record's ``edit_path``; hidden files and
+    folders are skipped as the loader skips them. The mapping is sorted by path.
+    """
+    prefix = content.name
+    committed = git_dates(content, git=git) or {}
+    history: dict[str, FileDates] = {}
+    for relative, entry in sorted(_files(content), key=lambda item: item[0]):
+        dates = committed.get(relative)
+        if dates is None:
+            try:
+                day = _utc_date(entry.stat(follow_symlinks=False).st_mtime)
+            except OSError:  # removed since the folder was listed
+                continue
+            dates = FileDates(day, day)
+        history[f"{prefix}/{relative}"] = dates
+    return history
+
+
+def git_dates(folder: Path, *, git: str = "git") -> dict[str, FileDates] | None:
+    """Commit dates of the files git has seen under ``folder``, by path relative to it.
+
+    None when git cannot answer: no git binary, not a repository, no commits yet,
+    or a repository git refuses to read.
+    """
+    env = {k: v for k, v in os.environ.items() if k not in _LOCAL_GIT_VARIABLES}
+    try:
+        done = subprocess.run(
+            (git, *GIT_LOG[1:]),
+            cwd=folder,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            check=False,
+        )
+    except OSError:  # no git binary, or the folder is gone
+        return None
+    if done.returncode != 0:
+        return None
+    return parse_log(done.stdout)
+
+
+def parse_log(output: bytes) -> dict[str, FileDates]:
+    """Read the output of ``GIT_LOG``: first and last commit date of every path in it.
+
+    One pass over the output. The dates are the earliest and the latest commit
+    touching the path, so the order of the commits does not matter.
+    """
+    first: dict[str, int] = {}
+    last: dict[str, int] = {}
+    mark = _COMMIT_MARK.encode()
+    when: int | None = None
+    after_header = False
+    for token in output.split(b"\0"):
+        if after_header and token.startswith(b"\n"):
+            # git separates a commit's line from its list of paths with one newline.
+            token = token[1:]
+        after_header = False
+        if not token:
+            continue
+        if token.startswith(mark):
+            when = int(token[len(mark) :])
+            after_header = True
+            continue
+        if when is None:
+            raise ValueError("git log output does not start with a commit line")
+        path = os.fsdecode(token)
+        if path not in first or when < first[path]:
+            first[path] = when
+        if path not in last or when > last[path]:
+            last[path] = when
+    return {path: FileDates(_utc_date(first[path]), _utc_date(last[path])) for path in first}
+
+
+def _files(content: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """(path relative to ``content`` with "/", its entry) of every regular file under it.
+
+    Hidden files and folders are skipped and symbolic links never followed, as the loader does.
+    """
+    stack = [(str(content), "")]
+    while stack:
+        folder, relative = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            name = f"{relative}{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((entry.path, f"{name}/"))
+            elif entry.is_file(follow_symlinks=False):
+                yield name, entry
+
+
+def _utc_date(timestamp: float) -> dt.date:
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC).date()
