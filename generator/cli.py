@@ -258,6 +258,50 @@ def schema(check: bool, root: Path) -> None:
         click.echo(f"Wrote {name}", err=True)
 
 
+@main.command()
+@click.argument("out", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "-n",
+    "--events",
+    type=click.IntRange(min=0),
+    default=1000,
+    show_default=True,
+    help="How many events.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="The same seed always writes the same files.",
+)
+@click.option(
+    "--companies",
+    type=click.IntRange(min=2),
+    default=None,
+    help="How many companies.  [default: max(20, events / 40)]",
+)
+def synth(out: Path, events: int, seed: int, companies: int | None) -> None:
+    """Write a synthetic knowledge base into OUT, a new or empty content folder.
+
+    For benchmarks and tests, never for content/. It validates with no problem
+    when today is 2026-06-30: set SOURCE_DATE_EPOCH=1782777600.
+    """
+    from .synth import SYNTH_EPOCH, write_synthetic
+
+    started = time.perf_counter()
+    try:
+        counts = write_synthetic(out, events, seed, companies=companies)
+    except FileExistsError as exc:
+        _fail(str(exc))
+    click.echo(
+        f"Wrote {counts.events} events, {counts.companies} companies and {counts.topics} "
+        f"topics to {out} in {time.perf_counter() - started:.1f} s; check them with "
+        f"SOURCE_DATE_EPOCH={SYNTH_EPOCH} kb validate --content {out}",
+        err=True,
+    )
+
+
 @main.group()
 def new() -> None:
     """Create new records."""

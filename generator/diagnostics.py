@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,8 +29,7 @@ class Diagnostic:
     message: str
 
     def format(self) -> str:
-        message = self.message.replace("\r", "\\r").replace("\n", "\\n")
-        return f"{self.path}:{self.line}:{self.column}: {self.severity}: {message}"
+        return f"{self.path}:{self.line}:{self.column}: {self.severity}: {printable(self.message)}"
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,15 @@ class Location:
 
     def warning(self, rule: str, message: str) -> Diagnostic:
         return Diagnostic(self.path, self.line, self.column, Severity.WARNING, rule, message)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` on one line with control characters spelt out: record text can hold
+    terminal escape sequences, and messages quote record text."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def display_path(path: Path, base: Path | None = None) -> str:

@@ -93,7 +93,13 @@ def check_summary(text: str) -> list[SummaryProblem]:
                     f"attribute list '{match.group()}' is not allowed in a summary",
                 )
             )
-    for tag in re.finditer(r"<\s*([A-Za-z][\w-]*)[^>]*>", text):
+    for comment in re.finditer(r"<!--.*?(?:-->|$)", text, flags=re.MULTILINE):
+        problems.append(
+            SummaryProblem(
+                comment.group(), f"HTML comment '{comment.group()}' is not allowed in a summary"
+            )
+        )
+    for tag in re.finditer(r"<\s*(?!https?://)([A-Za-z][\w-]*)[^>]*>", text):
         problems.append(
             SummaryProblem(
                 tag.group(),
@@ -137,14 +143,16 @@ def summary_html(text: str) -> MarkdownText:
 
 
 _MARKDOWN = markdown.Markdown(output_format="html")
+_NOT_AUTOLINK = re.compile(r"<(?!https?://[^\s<>]+>)")
 _MARKDOWN_LOCK = threading.Lock()  # one converter, reused: building one costs more than using it
 
 
 @functools.lru_cache(maxsize=4096)
 def _to_html(text: str) -> str:
     """Summary Markdown as HTML; cached because validation and rendering both need it."""
-    # Raw HTML never reaches the converter: '<' is always text.
-    source = text.replace("<", "&lt;")
+    # Raw HTML never reaches the converter: '<' is always text, except to open an
+    # autolink such as <https://example.com>.
+    source = _NOT_AUTOLINK.sub("&lt;", text)
     with _MARKDOWN_LOCK:
         return _MARKDOWN.reset().convert(source)
 

@@ -6,7 +6,7 @@ import json
 import os
 from collections import Counter
 
-from .diagnostics import Diagnostic, Severity
+from .diagnostics import Diagnostic, Severity, printable
 
 FORMATS = ("auto", "standard", "github", "json")
 
@@ -59,5 +59,5 @@ def _github(d: Diagnostic) -> str:
     command = "error" if d.severity is Severity.ERROR else "warning"
     return (
         f"::{command} file={_escape_property(d.path)},line={d.line},col={d.column},"
-        f"title={_escape_property(d.rule)}::{_escape_data(d.message)}"
+        f"title={_escape_property(d.rule)}::{_escape_data(printable(d.message))}"
     )

@@ -25,7 +25,7 @@ from pydantic_core import PydanticCustomError
 from .dates import EXPECTED as DATE_EXPECTED
 from .dates import FuzzyDate
 from .markup import MAX_SUMMARY
-from .yamlnodes import YamlText
+from .yamlnodes import FORBIDDEN_CHARACTERS, YamlText
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EVENT_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*/[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -50,6 +50,7 @@ EVENT_TYPES = (
 )
 
 MAX_LINE = 300
+MAX_AMOUNT = Decimal(10) ** 18
 MAX_MARKDOWN = MAX_SUMMARY
 
 
@@ -78,6 +79,10 @@ def _as_text(value: Any) -> str:
         raise _fail("expected text; got nothing")
     if not isinstance(value, str):
         raise _fail(f"expected text; got {'a list' if isinstance(value, list) else 'a mapping'}")
+    bad = FORBIDDEN_CHARACTERS.search(value)
+    if bad:
+        # Quoted scalars can spell any character as an escape such as "\0" or "\e".
+        raise _fail(f"control character U+{ord(bad.group()):04X} is not allowed in text")
     return value.strip()
 
 
@@ -125,18 +130,33 @@ def _date(value: Any) -> FuzzyDate:
 def _amount(value: Any) -> Decimal:
     if not isinstance(value, str):
         raise _fail("expected a number like 60000000000 or 8.4e9")
+    if len(value) > 40:
+        raise _fail(f"is {len(value)} characters long; write the number with at most 40")
     try:
         number = Decimal(value.replace("_", ""))
     except InvalidOperation:
         raise _fail(f"expected a number like 60000000000 or 8.4e9; got '{value}'") from None
     if not number.is_finite() or number <= 0:
         raise _fail(f"expected a positive number; got '{value}'")
+    # Bounds keep a tiny record from expanding into a huge page: 1e10000000 is 10 characters.
+    if number >= MAX_AMOUNT or number.as_tuple().exponent < -6:
+        raise _fail(
+            f"expected a positive number below 10^18 with at most 6 decimals; got '{value}'"
+        )
     return number
 
 
-Line = Annotated[str, BeforeValidator(_line), WithJsonSchema({"type": "string", "minLength": 1})]
+#: JSON Schema patterns that say what the validators say: one line, not blank.
+_ONE_LINE = r"^[^\n\r]*\S[^\n\r]*$"
+Line = Annotated[
+    str,
+    BeforeValidator(_line),
+    WithJsonSchema({"type": "string", "maxLength": MAX_LINE, "pattern": _ONE_LINE}),
+]
 Markdown = Annotated[
-    str, BeforeValidator(_markdown), WithJsonSchema({"type": "string", "minLength": 1})
+    str,
+    BeforeValidator(_markdown),
+    WithJsonSchema({"type": "string", "maxLength": MAX_MARKDOWN, "pattern": r"\S"}),
 ]
 Slug = Annotated[
     str,
@@ -166,7 +186,7 @@ Url = Annotated[
         {
             "type": "string",
             "format": "uri",
-            "pattern": "^https?://",
+            "pattern": URL_RE.pattern,
             "examples": ["https://www.example.com/news/1"],
         }
     ),
@@ -178,7 +198,12 @@ DateValue = Annotated[
     WithJsonSchema(
         {
             "type": ["string", "integer"],
-            "pattern": r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?|-[Qq][1-4])?$",
+            "pattern": (
+                r"^(1[89]\d\d|[2-9]\d{3})"
+                r"(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?|-[Qq][1-4])?$"
+            ),
+            "minimum": 1800,
+            "maximum": 9999,
             "examples": ["2026-03-19", "2026-03", "2026-Q1", "2026"],
         }
     ),
@@ -187,7 +212,18 @@ AmountValue = Annotated[
     Decimal,
     PlainValidator(_amount),
     PlainSerializer(lambda d: format(d, "f"), return_type=str),
-    WithJsonSchema({"type": ["number", "string"], "examples": [60000000000, "8.4e9"]}),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1e18},
+                {
+                    "type": "string",
+                    "pattern": r"^[0-9][0-9_]*(\.[0-9]{1,6})?([eE]\+?[0-9]{1,2})?$",
+                },
+            ],
+            "examples": [60000000000, "8.4e9"],
+        }
+    ),
 ]
 
 

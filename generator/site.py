@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -57,7 +58,10 @@ def build_site(settings: Settings, strict: bool = True) -> list[str]:
     """
     target = settings.site_dir.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.building-"))
+    _remove_abandoned(target)
+    staging = Path(
+        tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.building-{os.getpid()}-")
+    )
     try:
         with _mkdocs_logging() as log:
             try:
@@ -75,6 +79,24 @@ def build_site(settings: Settings, strict: bool = True) -> list[str]:
         return log.messages
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _remove_abandoned(target: Path) -> None:
+    """Delete staging folders left by builds that were killed (their process is gone)."""
+    for folder in target.parent.glob(f".{target.name}.building-*"):
+        pid = folder.name.removeprefix(f".{target.name}.building-").split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _swap(new: Path, target: Path) -> None:

@@ -30,7 +30,9 @@ MAX_NODES = 20_000
 _IMPLICIT = Resolver.yaml_implicit_resolvers
 #: Characters YAML does not allow in a stream (C0 controls but tab, LF and CR; DEL;
 #: C1 controls but NEL; surrogates; the non-characters U+FFFE and U+FFFF).
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+FORBIDDEN_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]"
+)
 _TYPE_BY_TAG = {
     "tag:yaml.org,2002:str": "text",
     "tag:yaml.org,2002:int": "integer",
@@ -102,7 +104,7 @@ def decode(data: bytes) -> str:
             data.count(b"\n", 0, exc.start) + 1,
             len(before) + 1,
         ) from None
-    bad = _FORBIDDEN.search(text)
+    bad = FORBIDDEN_CHARACTERS.search(text)
     if bad:
         line, column = position(text, bad.start())
         raise YamlProblem(
