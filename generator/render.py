@@ -20,7 +20,7 @@ from markupsafe import Markup
 from . import charts, markup
 from .config import Settings
 from .dates import MONTHS
-from .json_schema import schema_files
+from .json_schema import field_reference, schema_files
 from .model import CompanyEntry, EventEntry, KnowledgeBase, TopicEntry, by_year
 from .schema import Amount
 
@@ -51,6 +51,7 @@ STYLESHEET = "assets/kb.css"
 UPCOMING = "upcoming.md"
 RECENT = "recent.md"
 STATISTICS = "stats/index.md"
+API = "api.md"
 #: How many events "Recently added" lists.
 RECENT_LIMIT = 50
 #: How many topics or companies a chart shows before summing the rest into one bar.
@@ -214,6 +215,7 @@ def render_pages(kb: KnowledgeBase, settings: Settings) -> dict[str, str]:
         "events/index.md": _generate_events_index(r),
         UPCOMING: _generate_upcoming(r),
         RECENT: _generate_recent(r),
+        API: r.render("api.md.j2", API, reference=markup.MarkdownText(field_reference())),
     }
     statistics, images = _generate_statistics(r)
     pages[STATISTICS] = statistics

@@ -109,6 +109,7 @@ def test_site_has_exactly_the_expected_pages(built_site, records):
         "upcoming/index.html",
         "recent/index.html",
         "stats/index.html",
+        "api/index.html",
         *(f"companies/{c}/index.html" for c in companies),
         *(f"topics/{t}/index.html" for t in topics),
         *(f"events/{e}/index.html" for e in events),
@@ -392,3 +393,17 @@ def test_source_date_epoch_is_today(kb, tmp_path, content_copy, monkeypatch):
     ]
     upcoming = _upcoming(tmp_path / "site")
     assert (upcoming.tag, upcoming.text()) == ("p", "No scheduled events are coming up.")
+
+
+def test_api_page_documents_every_data_file_and_field(built_site):
+    page = built_site / "api" / "index.html"
+    text = parse_html(page.read_text(encoding="utf-8")).text()
+    for name in ("api/events.json", "api/companies.json", "api/topics.json", "events.csv"):
+        assert name in text
+    linked = {target for target, _ in links(built_site, page)}
+    for name in ("feeds/all.atom.xml", "calendars/all.ics", "api/events.json", "events.csv"):
+        assert name in linked, name
+        assert (built_site / name).is_file()
+    # The field list is the one generated from the record schemas.
+    for field in ("date_note", "translations", "sources", "published", "currency"):
+        assert field in text

@@ -36,6 +36,7 @@ NAV = [
     ("upcoming/", "Upcoming"),
     ("recent/", "Recently added"),
     ("stats/", "Statistics"),
+    ("api/", "Data and API"),
 ]
 SCRIPT_TOPIC = "<script>alert(1)</script>"
 
