@@ -45,6 +45,8 @@ def serve(settings: Settings, regenerate: Callable[[], None], dev_addr: str | No
             livereload=True,
             dev_addr=dev_addr,
             docs_dir=str(settings.docs_dir.resolve()),
+            # Serve at the root of the local address, whatever path site_url has.
+            site_url="",
         )
     finally:
         observer.stop()
