@@ -131,3 +131,24 @@ def test_search_finds_rome_and_opens_the_incident(serve_site):
         assert "kb-status--occurred" in (badge.first.get_attribute("class") or "")
 
         watch.assert_clean()
+
+
+def test_german_search_finds_the_german_translation(serve_site):
+    # The site searches English and German: a German word from the translation of the
+    # Jinshan data-centre agreement finds that event.
+    with launch_chromium() as browser:
+        page = browser.new_context().new_page()
+        page.set_default_timeout(15_000)
+        watch = PageWatch(page, serve_site)
+        page.goto(serve_site)
+        search = page.locator("input.md-search__input")
+        search.click()
+        search.press_sequentially("Rechenzentrums")
+        results = page.locator("li.md-search-result__item > a.md-search-result__link")
+        results.first.wait_for(state="visible")
+        hrefs = [link.get_attribute("href") or "" for link in results.all()]
+        assert any(
+            "events/alibaba-cloud/2026-03-09-jinshan-data-centre-agreement/" in href
+            for href in hrefs
+        ), hrefs
+        watch.assert_clean()
