@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from .report import FORMATS, format_diagnostics, resolve_format, summary_line
 from .schema import EVENT_STATUSES, EVENT_TYPES
 from .scope import Scope, ScopeError
 from .site import SiteBuildError, build_site
+from .timings import Timings
 
 
 def _content_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -58,8 +60,17 @@ def _settings(config_file: Path, **overrides: Any) -> Settings:
 
 
 def _fail(message: str) -> None:
+    _progress(None)
     click.echo(f"error: {message}", err=True)
     sys.exit(1)
+
+
+def _progress(stage: str | None) -> None:
+    """On a terminal, one line that names the running stage; nothing in logs and pipes."""
+    if not sys.stderr.isatty():
+        return
+    line = f"{stage}…" if stage else ""
+    click.echo(f"\r\033[K{line}", err=True, nl=False)
 
 
 def _plural(count: int, noun: str) -> str:
@@ -69,6 +80,7 @@ def _plural(count: int, noun: str) -> str:
 
 
 def _print_problems(diagnostics: list[Diagnostic], fmt: str = "standard") -> None:
+    _progress(None)
     if not diagnostics and fmt != "json":
         return
     for line in format_diagnostics(diagnostics, fmt):
@@ -142,6 +154,13 @@ def validate(content: Path | None, config_file: Path, fmt: str) -> None:
     show_default=True,
     help="Fail on any MkDocs warning, such as a broken link.",
 )
+@click.option(
+    "--timings",
+    "timings_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write each stage's wall time and peak memory to this JSON file.",
+)
 def build(
     content: Path | None,
     config_file: Path,
@@ -151,6 +170,7 @@ def build(
     scope_company: str | None,
     scope_topic: str | None,
     strict: bool,
+    timings_file: Path | None,
 ) -> None:
     """Validate the records, generate the pages and build the site.
 
@@ -174,19 +194,25 @@ def build(
         scope=scope,
     )
     started = time.perf_counter()
+    timings = Timings(on_start=_progress)
     try:
-        result = pipeline.generate(settings)
+        result = pipeline.generate(settings, timings)
     except ScopeError as exc:
         _fail(str(exc))
     _print_problems(result.check.diagnostics)
     if result.kb is None:
         _fail("the site was not built; fix the errors above")
     try:
-        warnings = build_site(settings, strict=strict)
+        with timings.stage("mkdocs build"):
+            warnings = build_site(settings, strict=strict)
     except SiteBuildError as exc:
+        _progress(None)
         for message in exc.messages:
             click.echo(message, err=True)
         _fail("MkDocs could not build the site; the previous site is unchanged")
+    _progress(None)
+    if timings_file:
+        timings_file.write_text(json.dumps(timings.as_dict(), indent=2) + "\n", encoding="utf-8")
     for message in warnings:
         click.echo(message, err=True)
     kb = result.kb

@@ -14,6 +14,7 @@ from .model import KnowledgeBase, build_model
 from .outputs import render_outputs
 from .render import render_pages
 from .scope import restrict
+from .timings import Timings
 from .validate import Checked, validate
 from .write import WriteReport, sync_folder
 
@@ -35,25 +36,33 @@ class GenerateResult:
     written: WriteReport | None
 
 
-def check(content: Path, today: dt.date) -> CheckResult:
+def check(content: Path, today: dt.date, timings: Timings | None = None) -> CheckResult:
     """Load and validate every record; nothing is written."""
-    files, problems = load(content)
-    checked, rule_problems = validate(files, today)
+    timings = timings or Timings()
+    with timings.stage("load"):
+        files, problems = load(content)
+    with timings.stage("validate"):
+        checked, rule_problems = validate(files, today)
     return CheckResult(checked, sorted(problems + rule_problems))
 
 
-def generate(settings: Settings) -> GenerateResult:
+def generate(settings: Settings, timings: Timings | None = None) -> GenerateResult:
     """Validate, then write the Markdown pages; with any error, write nothing at all."""
-    result = check(settings.content, settings.today)
+    timings = timings or Timings()
+    result = check(settings.content, settings.today, timings)
     if not result.ok:
         return GenerateResult(result, None, None)
-    checked = restrict(result.checked, settings.scope) if settings.scope else result.checked
-    kb = build_model(checked, settings.today, file_history(settings.content))
-    files: dict[str, str | bytes] = dict(render_pages(kb, settings))
-    outputs = render_outputs(kb, settings.site_url, settings.site_name)
+    with timings.stage("model"):
+        checked = restrict(result.checked, settings.scope) if settings.scope else result.checked
+        kb = build_model(checked, settings.today, file_history(settings.content))
+    with timings.stage("render pages"):
+        files: dict[str, str | bytes] = dict(render_pages(kb, settings))
+    with timings.stage("render outputs"):
+        outputs = render_outputs(kb, settings.site_url, settings.site_name)
     clash = files.keys() & outputs.keys()
     if clash:  # a bug, not bad content: page and output paths are fixed by the code
         raise RuntimeError(f"pages and outputs claim the same paths: {sorted(clash)}")
     files.update(outputs)
-    report = sync_folder(settings.docs_dir, files)
+    with timings.stage("write"):
+        report = sync_folder(settings.docs_dir, files)
     return GenerateResult(result, kb, report)
