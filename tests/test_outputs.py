@@ -555,3 +555,17 @@ def test_site_url_with_a_path(kb: KnowledgeBase) -> None:
 def test_site_url_must_be_http(kb: KnowledgeBase) -> None:
     with pytest.raises(ValueError, match="site_url"):
         render_outputs(kb, "ftp://example.org/")
+
+
+def test_feeds_hold_the_newest_events_up_to_the_limit(kb, monkeypatch):
+    from generator.outputs import feeds
+
+    monkeypatch.setattr(feeds, "FEED_LIMIT", 2)
+    files = render_outputs(kb, "https://kb.example/")
+    entries = parse_feed(files["feeds/all.atom.xml"]).entries
+    newest = [e for e in kb.events[:2]]
+    assert [entry.title for entry in entries] == [e.record.title for e in newest]
+    alibaba = parse_feed(files["feeds/companies/alibaba.atom.xml"]).entries
+    assert [entry.title for entry in alibaba] == [
+        e.record.title for e in kb.events_of_company["alibaba"][:2]
+    ]

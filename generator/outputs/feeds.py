@@ -6,7 +6,7 @@ Files, by their path in the site:
 - ``feeds/companies/<company-id>.atom.xml`` (one for every company, even without events)
 - ``feeds/topics/<topic-id>.atom.xml`` (one for every topic, even without events)
 
-Entries are newest first, in the model's order. An entry's ``published`` and
+Entries are newest first, in the model's order, at most ``FEED_LIMIT`` of them. An entry's ``published`` and
 ``updated`` are the first instant (UTC) of the event's date, so an event known
 only to the month is dated to the 1st. A feed's ``updated`` is its newest
 entry's; a feed without entries takes the newest event of the whole knowledge
@@ -36,6 +36,9 @@ from .common import (
 )
 
 ALL = "feeds/all.atom.xml"
+#: Entries per feed: readers poll for what is new, and a feed of every event of a
+#: large knowledge base would cost every subscriber megabytes on every poll.
+FEED_LIMIT = 100
 GENERATOR = "company-events-kb"
 
 
@@ -109,6 +112,7 @@ def _feed(
     # Without a version: the bytes must not change with the installed library.
     fg.generator(GENERATOR)
     fg.author(name=site.name)
+    events = events[:FEED_LIMIT]
     fg.updated(max((event_instant(e) for e in events), default=fallback))
     for event in events:
         _entry(fg, kb, site, path, event)
