@@ -6,12 +6,12 @@ Files, by their path in the site:
 - ``feeds/companies/<company-id>.atom.xml`` (one for every company, even without events)
 - ``feeds/topics/<topic-id>.atom.xml`` (one for every topic, even without events)
 
-Entries are newest first, in the model's order, at most ``FEED_LIMIT`` of them. An entry's ``published`` and
-``updated`` are the first instant (UTC) of the event's date, so an event known
-only to the month is dated to the 1st. A feed's ``updated`` is its newest
-entry's; a feed without entries takes the newest event of the whole knowledge
-base (or the model's ``today`` when there is none). Nothing reads the clock:
-the same records give the same bytes.
+Entries are newest first, in the model's order, at most ``FEED_LIMIT`` of them.
+An entry's ``published`` and ``updated`` are the first instant (UTC) of the
+event's date, so an event known only to the month is dated to the 1st. A feed's
+``updated`` is its newest entry's; a feed without entries takes the newest
+event of the whole knowledge base (or the model's ``today`` when there is
+none). Nothing reads the clock: the same records give the same bytes.
 
 Ids are tag: URIs that do not depend on the scheme or the site's path layout
 changing: ``tag:<host>,2026:<base path>events/<event-id>``. Links are absolute
