@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -155,6 +156,14 @@ def validate(content: Path | None, config_file: Path, fmt: str) -> None:
     help="Fail on any MkDocs warning, such as a broken link.",
 )
 @click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=os.cpu_count() or 1,
+    show_default="the number of CPUs",
+    help="MkDocs builds to run in parallel on a large site (one per shard of pages).",
+)
+@click.option(
     "--timings",
     "timings_file",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -170,6 +179,7 @@ def build(
     scope_company: str | None,
     scope_topic: str | None,
     strict: bool,
+    jobs: int,
     timings_file: Path | None,
 ) -> None:
     """Validate the records, generate the pages and build the site.
@@ -204,7 +214,7 @@ def build(
         _fail("the site was not built; fix the errors above")
     try:
         with timings.stage("mkdocs build"):
-            warnings = build_site(settings, strict=strict)
+            warnings = build_site(settings, strict=strict, jobs=jobs)
     except SiteBuildError as exc:
         _progress(None)
         for message in exc.messages:

@@ -15,6 +15,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, ConfigurationError
 
 from .config import Settings
+from .shards import ShardError, build_sharded
 
 
 class SiteBuildError(Exception):
@@ -51,10 +52,11 @@ def _mkdocs_logging() -> Iterator[_Collect]:
         logger.propagate = old_propagate
 
 
-def build_site(settings: Settings, strict: bool = True) -> list[str]:
+def build_site(settings: Settings, strict: bool = True, jobs: int = 1) -> list[str]:
     """Build into a temporary folder beside the site, then swap it in; returns warnings.
 
     A build that fails, or is killed, leaves the previous site exactly as it was.
+    With ``jobs`` above 1, large sites are built in parallel shards (see shards.py).
     """
     target = settings.site_dir.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -63,6 +65,21 @@ def build_site(settings: Settings, strict: bool = True) -> list[str]:
         tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.building-{os.getpid()}-")
     )
     try:
+        if jobs > 1:
+            try:
+                sharded = build_sharded(
+                    settings.mkdocs_file,
+                    settings.docs_dir.resolve(),
+                    staging,
+                    settings.site_url,
+                    strict,
+                    jobs,
+                )
+            except ShardError as exc:
+                raise SiteBuildError(exc.messages) from None
+            if sharded is not None:
+                _swap(staging, target)
+                return sharded
         with _mkdocs_logging() as log:
             try:
                 config = load_config(

@@ -1,0 +1,241 @@
+"""A parallel MkDocs build: the pages split into shards, one MkDocs build per core,
+merged into one site that is byte-identical to a single build.
+
+Why this is sound: with the navigation kept to a few fixed sections, a page's HTML
+depends only on its own Markdown and the configuration, never on which other pages
+are built with it. Every shard sees every file, so links between pages resolve as
+in a full build, but each builds only its own pages (MkDocs's own exclusion, set by
+a small plugin added in code, never in mkdocs.yml). The navigation pages, the
+static files and the theme are built by shard 0; the other shards contribute their
+pages' HTML, search-index entries and sitemap entries, put back in the order a
+single build writes them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import shutil
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort, ConfigurationError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel, _file_sort_key
+
+#: Below this many pages one process is faster than starting several.
+MIN_PAGES_PER_SHARD = 500
+
+
+@dataclass(frozen=True)
+class ShardJob:
+    config_file: str
+    docs_dir: str
+    site_dir: str
+    site_url: str
+    strict: bool
+    #: pages (src paths) this shard builds besides the navigation pages
+    pages: frozenset[str]
+    #: shard 0 also copies the static files (feeds, data, images) from the docs folder
+    first: bool
+
+
+@dataclass(frozen=True)
+class ShardResult:
+    messages: list[str]
+    failed: bool
+
+
+class _OnlyThesePages(BasePlugin):
+    """Excludes from this shard's build every docs-folder file it does not own."""
+
+    def __init__(self, job: ShardJob, nav_pages: set[str]) -> None:
+        super().__init__()
+        self.job = job
+        self.nav_pages = nav_pages
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        docs = os.path.abspath(self.job.docs_dir)
+        for file in files:
+            if file.abs_src_path is None or not file.abs_src_path.startswith(docs + os.sep):
+                continue  # the theme's own files
+            owned = (
+                file.src_uri in self.job.pages or file.src_uri in self.nav_pages
+                if file.is_documentation_page()
+                else self.job.first
+            )
+            if not owned:
+                file.inclusion = InclusionLevel.EXCLUDED
+        return files
+
+
+def walk_order(docs_dir: Path) -> list[str]:
+    """Docs-relative paths of every file, in the order MkDocs's get_files lists them."""
+    order = []
+    for folder, dirnames, filenames in os.walk(docs_dir, followlinks=True):
+        dirnames.sort()
+        relative = os.path.relpath(folder, docs_dir)
+        for name in sorted(filenames, key=_file_sort_key):
+            order.append(Path(relative, name).as_posix().removeprefix("./"))
+    return order
+
+
+def nav_pages(config: MkDocsConfig) -> set[str]:
+    found: set[str] = set()
+
+    def visit(items: object) -> None:
+        for item in items or []:  # type: ignore[attr-defined]
+            values = item.values() if isinstance(item, dict) else [item]
+            for value in values:
+                if isinstance(value, str) and value.endswith(".md"):
+                    found.add(value)
+                elif isinstance(value, list):
+                    visit(value)
+
+    visit(config.nav)
+    return found
+
+
+def plan(docs_dir: Path, config: MkDocsConfig, jobs: int) -> tuple[list[str], set[str], int]:
+    """The walk order, the navigation pages, and how many shards are worth starting."""
+    order = walk_order(docs_dir)
+    pages = [p for p in order if p.endswith(".md")]
+    shards = max(1, min(jobs, len(pages) // MIN_PAGES_PER_SHARD))
+    return order, nav_pages(config), shards
+
+
+def build_sharded(
+    config_file: Path, docs_dir: Path, staging: Path, site_url: str, strict: bool, jobs: int
+) -> list[str] | None:
+    """Build into ``staging`` with several processes; None when one process is better."""
+    config = load_config(config_file=str(config_file), docs_dir=str(docs_dir))
+    order, navigation, shards = plan(docs_dir, config, jobs)
+    if shards < 2:
+        return None
+    own = [p for p in order if p.endswith(".md") and p not in navigation]
+    # Contiguous runs keep a shard's pages in one part of the tree.
+    size = -(-len(own) // shards)
+    parts = [frozenset(own[i * size : (i + 1) * size]) for i in range(shards)]
+    sites = [staging] + [staging.with_name(f"{staging.name}-shard{i}") for i in range(1, shards)]
+    jobs_ = [
+        ShardJob(str(config_file), str(docs_dir), str(site), site_url, strict, part, i == 0)
+        for i, (part, site) in enumerate(zip(parts, sites, strict=True))
+    ]
+    try:
+        with ProcessPoolExecutor(max_workers=shards) as pool:
+            results = list(pool.map(_build_shard, jobs_, [navigation] * shards))
+        messages = sorted({m for r in results for m in r.messages})
+        if any(r.failed for r in results):
+            raise ShardError(messages)
+        _merge(staging, sites[1:], jobs_[1:], order, docs_dir, site_url)
+        return messages
+    finally:
+        for site in sites[1:]:
+            shutil.rmtree(site, ignore_errors=True)
+
+
+class ShardError(Exception):
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+def _build_shard(job: ShardJob, navigation: set[str]) -> ShardResult:
+    from .site import _mkdocs_logging  # the same collection of warnings as a single build
+
+    with _mkdocs_logging() as log:
+        try:
+            config = load_config(
+                config_file=job.config_file,
+                docs_dir=job.docs_dir,
+                site_dir=job.site_dir,
+                strict=job.strict,
+                site_url=job.site_url,
+            )
+            config.plugins["kb-shard"] = _OnlyThesePages(job, navigation)
+            mkdocs_build(config)
+        except (Abort, ConfigurationError) as exc:
+            return ShardResult([*log.messages, f"error: {exc}"], True)
+    return ShardResult(log.messages, False)
+
+
+def _merge(
+    staging: Path,
+    others: list[Path],
+    jobs: list[ShardJob],
+    order: list[str],
+    docs: Path,
+    site_url: str,
+) -> None:
+    """Move the other shards' pages into ``staging``; merge search index and sitemap."""
+    url_of = {
+        src: File(src, str(docs), str(staging), True).url for src in order if src.endswith(".md")
+    }
+    rank = {url: position for position, url in enumerate(url_of.values())}
+    owned = [{url_of[src] for src in job.pages} for job in jobs]
+    for site, job in zip(others, jobs, strict=True):
+        for src in job.pages:
+            dest = File(src, str(docs), str(site), True).dest_uri
+            (staging / dest).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(site / dest, staging / dest)
+    _merge_search_index(staging, others, owned, rank)
+    _merge_sitemap(staging, others, owned, rank, site_url or "/")
+
+
+def _page_of(location: str) -> str:
+    return location.split("#", 1)[0]
+
+
+def _merge_search_index(
+    staging: Path, others: list[Path], owned: list[set[str]], rank: dict[str, int]
+) -> None:
+    path = staging / "search" / "search_index.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    docs = list(data["docs"])
+    for site, pages in zip(others, owned, strict=True):
+        entries = json.loads((site / "search" / "search_index.json").read_text("utf-8"))["docs"]
+        docs += [d for d in entries if _page_of(d["location"]) in pages]
+    # Entries of one page stay together and in their order (the sort is stable);
+    # pages go in the order a single build indexes them.
+    docs.sort(key=lambda d: rank.get(_page_of(d["location"]), -1))
+    data["docs"] = docs
+    path.write_text(json.dumps(data, separators=(",", ":"), default=str), encoding="utf-8")
+
+
+_URL_BLOCK = re.compile(r"\s*<url>.*?</url>", re.DOTALL)
+_LOC = re.compile(r"<loc>(.*?)</loc>")
+
+
+def _merge_sitemap(
+    staging: Path, others: list[Path], owned: list[set[str]], rank: dict[str, int], base: str
+) -> None:
+    path = staging / "sitemap.xml"
+    text = path.read_text(encoding="utf-8")
+
+    def page(block: str) -> str:
+        loc = _LOC.search(block)
+        return loc.group(1).removeprefix(base) if loc else ""
+
+    blocks = _URL_BLOCK.findall(text)
+    for site, pages in zip(others, owned, strict=True):
+        theirs = _URL_BLOCK.findall((site / "sitemap.xml").read_text(encoding="utf-8"))
+        blocks += [b for b in theirs if page(b) in pages]
+    blocks.sort(key=lambda b: rank.get(page(b), -1))
+    first, end = _URL_BLOCK.search(text), text.rindex("</urlset>")
+    last_end = max((m.end() for m in _URL_BLOCK.finditer(text)), default=end)
+    head = text[: first.start()] if first else text[:end]
+    merged = head + "".join(blocks) + text[last_end:] if first else text
+    path.write_text(merged, encoding="utf-8")
+    gz = staging / "sitemap.xml.gz"
+    mtime = int.from_bytes(gz.read_bytes()[4:8], "little")
+    with (
+        open(gz, "wb") as handle,
+        gzip.GzipFile(fileobj=handle, filename=str(gz), mode="wb", mtime=mtime) as zipped,
+    ):
+        zipped.write(merged.encode("utf-8"))

@@ -1,0 +1,74 @@
+"""The parallel (sharded) MkDocs build gives exactly the site a single build gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import MKDOCS_YML, snapshot
+
+from generator import pipeline, shards
+from generator.config import load_settings
+from generator.site import build_site
+from generator.synth import SYNTH_EPOCH, write_synthetic
+
+
+@pytest.fixture
+def synthetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", SYNTH_EPOCH)
+    content = tmp_path / "content"
+    write_synthetic(content, 60, seed=7)
+    return content
+
+
+def _build(tmp_path: Path, content: Path, name: str, jobs: int) -> Path:
+    settings = load_settings(
+        MKDOCS_YML,
+        content=content,
+        docs_dir=tmp_path / "docs",
+        site_dir=tmp_path / name,
+    )
+    assert pipeline.generate(settings).kb is not None
+    assert build_site(settings, strict=True, jobs=jobs) == []
+    return tmp_path / name
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_sharded_build_equals_single_build(tmp_path, synthetic, monkeypatch, jobs):
+    single = _build(tmp_path, synthetic, "single", jobs=1)
+    monkeypatch.setattr(shards, "MIN_PAGES_PER_SHARD", 1)
+    calls = []
+    real = shards._merge
+    monkeypatch.setattr(shards, "_merge", lambda *a: calls.append(a) or real(*a))
+    sharded = _build(tmp_path, synthetic, "sharded", jobs=jobs)
+    assert len(calls) == 1 and len(calls[0][1]) == jobs - 1  # it really ran in shards
+    expected, actual = snapshot(single), snapshot(sharded)
+    assert sorted(actual) == sorted(expected)
+    differing = [name for name in expected if expected[name] != actual[name]]
+    assert differing == []
+
+
+def test_small_sites_build_in_one_process(tmp_path, synthetic, monkeypatch):
+    calls = []
+    monkeypatch.setattr(shards, "_merge", lambda *a: calls.append(a))
+    _build(tmp_path, synthetic, "site", jobs=4)
+    assert calls == []  # 60 events are far below MIN_PAGES_PER_SHARD per shard
+
+
+def test_a_failing_shard_fails_the_build_and_keeps_the_old_site(tmp_path, synthetic, monkeypatch):
+    site = _build(tmp_path, synthetic, "site", jobs=1)
+    before = snapshot(site)
+    monkeypatch.setattr(shards, "MIN_PAGES_PER_SHARD", 1)
+    settings = load_settings(
+        MKDOCS_YML, content=synthetic, docs_dir=tmp_path / "docs", site_dir=site
+    )
+    # A page linking to a missing page fails MkDocs's strict mode in whichever shard has it.
+    broken = next((tmp_path / "docs" / "events").rglob("*.md"))
+    broken.write_text(broken.read_text("utf-8") + "\n[gone](../../nowhere.md)\n", "utf-8")
+    from generator.site import SiteBuildError
+
+    with pytest.raises(SiteBuildError) as failure:
+        build_site(settings, strict=True, jobs=2)
+    assert any("nowhere.md" in m for m in failure.value.messages)
+    assert snapshot(site) == before
+    assert not list(tmp_path.glob(".site.building-*"))
