@@ -14,7 +14,7 @@ from typing import Literal
 
 from .validate import Checked
 
-Checked_ = dict[str, dict[str, Checked]]
+CheckedRecords = dict[str, dict[str, Checked]]
 
 
 class ScopeError(Exception):
@@ -31,7 +31,7 @@ class Scope:
         return f"{self.kind}-{self.id}"
 
 
-def restrict(checked: Checked_, scope: Scope) -> Checked_:
+def restrict(checked: CheckedRecords, scope: Scope) -> CheckedRecords:
     """The records of ``checked`` that belong to the scoped site."""
     own = checked[scope.kind]
     if scope.id not in own:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import html
 import http.server
 import os
 import subprocess
@@ -15,6 +16,9 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MKDOCS_YML = PROJECT_ROOT / "mkdocs.yml"
@@ -140,7 +144,13 @@ class Element:
             node = node.parent
 
 
-class _TreeBuilder(HTMLParser):
+class TreeBuilder(HTMLParser):
+    """An element tree read as a browser reads HTML: <title> and <textarea> hold raw
+    text (RCDATA), so ``<title><script>…</script></title>`` is text while
+    ``</title><script>`` really starts a script."""
+
+    CDATA_CONTENT_ELEMENTS = ("script", "style", "title", "textarea")
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.root = Element("#document", {})
@@ -163,11 +173,13 @@ class _TreeBuilder(HTMLParser):
                 return
 
     def handle_data(self, data: str) -> None:
+        if self.stack[-1].tag in ("title", "textarea"):  # RCDATA: character references count
+            data = html.unescape(data)
         self.stack[-1].children.append(data)
 
 
 def parse_html(text: str) -> Element:
-    builder = _TreeBuilder()
+    builder = TreeBuilder()
     builder.feed(text)
     builder.close()
     return builder.root
@@ -229,3 +241,42 @@ def serve_directory(folder: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+# --- a real Chromium ----------------------------------------------------------------------------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # Debian's chromium refuses to run as root without it
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    """Debian's Chromium, or $KB_CHROMIUM; a missing browser fails the test, never skips it."""
+    path = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")
+    if not Path(path).is_file() or not os.access(path, os.X_OK):
+        pytest.fail(
+            f"Chromium not found at {path}: install Debian's chromium (apt-get install chromium) "
+            "or set KB_CHROMIUM to a Chromium binary",
+            pytrace=False,
+        )
+    return path
+
+
+@contextmanager
+def launch_chromium() -> Iterator[Browser]:
+    """Headless Chromium driven through Playwright."""
+    executable = chromium_path()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -22,12 +22,11 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from helpers import MKDOCS_YML, Element, kb_env, run_kb, write_kb
+from helpers import MKDOCS_YML, Element, TreeBuilder, kb_env, run_kb, write_kb
 
 from generator.pipeline import check
 
@@ -1190,52 +1189,12 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> HostileSite:
 # --- reading pages as a browser does ------------------------------------------------------------
 
 
-class _BrowserishTree(HTMLParser):
-    """The helpers' tree, but <title> and <textarea> hold raw text as in a browser (RCDATA).
-
-    So ``<title><script>…</script></title>`` is text, as a browser reads it, while
-    ``</title><script>`` really does start a script.
-    """
-
-    CDATA_CONTENT_ELEMENTS = ("script", "style", "title", "textarea")
-    _VOID = frozenset(
-        {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-         "track", "wbr"}
-    )  # fmt: skip
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Element("#document", {})
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        element = Element(tag, {k: v or "" for k, v in attrs}, parent=self.stack[-1])
-        self.stack[-1].children.append(element)
-        if tag not in self._VOID:
-            self.stack.append(element)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        element = Element(tag, {k: v or "" for k, v in attrs}, parent=self.stack[-1])
-        self.stack[-1].children.append(element)
-
-    def handle_endtag(self, tag: str) -> None:
-        for index in range(len(self.stack) - 1, 0, -1):
-            if self.stack[index].tag == tag:
-                del self.stack[index:]
-                return
-
-    def handle_data(self, data: str) -> None:
-        if self.stack[-1].tag in ("title", "textarea"):  # RCDATA: character references count
-            data = html.unescape(data)
-        self.stack[-1].children.append(data)
-
-
 _pages: dict[Path, Element] = {}
 
 
 def read_page(path: Path) -> Element:
     if path not in _pages:
-        builder = _BrowserishTree()
+        builder = TreeBuilder()
         builder.feed(path.read_text(encoding="utf-8"))
         builder.close()
         _pages[path] = builder.root
@@ -1424,7 +1383,7 @@ def test_search_index_holds_hostile_titles_as_text(hostile_site):
             f"topics/topic-name-{pid}/",
         ):
             title = titles[location]
-            parser = _BrowserishTree()
+            parser = TreeBuilder()
             parser.feed(title)
             parser.close()
             assert list(parser.root.iter()) == [], (location, title)

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
+from helpers import launch_chromium
+from playwright.sync_api import ConsoleMessage, Page, Request
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # Debian's chromium refuses to run as root without it
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ROME = "events/alibaba/2026-03-rome-crypto-mining-incident/"
 ROME_TITLE = (
     "Alibaba stops experimental AI unit ROME from mining cryptocurrency without authorisation"
@@ -34,31 +22,6 @@ EDIT_URL = (
 #: repository facts shown beside repo_url. The test blocks them so it never needs the
 #: network; any other host a page reaches for is a failure.
 THIRD_PARTY_HOSTS = {"fonts.googleapis.com", "api.github.com"}
-
-
-def chromium_path() -> str:
-    path = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")
-    if not Path(path).is_file() or not os.access(path, os.X_OK):
-        pytest.fail(
-            f"Chromium not found at {path}: install Debian's chromium (apt-get install chromium) "
-            "or set KB_CHROMIUM to a Chromium binary",
-            pytrace=False,
-        )
-    return path
-
-
-@contextmanager
-def launch_chromium() -> Iterator[Browser]:
-    """Debian's Chromium (or $KB_CHROMIUM), headless, driven through Playwright."""
-    executable = chromium_path()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 class PageWatch:

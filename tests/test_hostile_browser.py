@@ -10,28 +10,17 @@ canary, no request to any host but the site's own, and the text shown exactly as
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from helpers import MKDOCS_YML, run_kb, serve_directory, write_kb
-from playwright.sync_api import Browser, Dialog, Page, Route, sync_playwright
+from helpers import MKDOCS_YML, launch_chromium, run_kb, serve_directory, write_kb
+from playwright.sync_api import Browser, Dialog, Page, Route
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # Debian's chromium refuses to run as root without it
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 SITE_NAME = "Company events"
 #: Hosts the Material theme itself contacts whatever the records say (GitHub's API for the
 #: facts shown beside repo_url). They are blocked like every other host and reported apart;
@@ -186,30 +175,6 @@ def hostile_url(hostile_site: Path) -> Iterator[str]:
 
 
 # --- the browser --------------------------------------------------------------------------------
-
-
-def chromium_path() -> str:
-    path = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")
-    if not Path(path).is_file() or not os.access(path, os.X_OK):
-        pytest.fail(
-            f"Chromium not found at {path}: install Debian's chromium (apt-get install chromium) "
-            "or set KB_CHROMIUM to a Chromium binary",
-            pytrace=False,
-        )
-    return path
-
-
-@contextmanager
-def launch_chromium() -> Iterator[Browser]:
-    executable = chromium_path()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @dataclass

@@ -1,0 +1,174 @@
+"""The benchmark harness, bench/run.py, at a tiny size: it measures everything and reports it.
+
+A test of the harness, not of speed: nothing here looks at how long anything took.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BENCH = PROJECT_ROOT / "bench" / "run.py"
+SIZE = 20
+STAGES = ("load", "validate", "model", "render pages", "render outputs", "write", "mkdocs build")
+CHANGES = ("edit_title", "add_event", "delete_event")
+
+#: what bench/run.py printed, and the JSON it wrote
+BenchRun = tuple[subprocess.CompletedProcess[str], dict]
+
+
+def _positive(value: object) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value > 0
+    )
+
+
+@pytest.fixture(scope="module")
+def bench_run(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> BenchRun:
+    out = tmp_path_factory.mktemp("bench") / "results.json"
+    done = subprocess.run(
+        [sys.executable, str(BENCH), "--sizes", str(SIZE), "--out", str(out)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, f"bench/run.py failed:\n{done.stdout}\n{done.stderr}"
+    return done, json.loads(out.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def result(bench_run: BenchRun) -> dict:
+    return bench_run[1]["sizes"][str(SIZE)]
+
+
+def test_machine_info_is_recorded(bench_run: BenchRun) -> None:
+    machine = bench_run[1]["machine"]
+    for key in ("platform", "cpu_count", "python", "mkdocs", "mkdocs-material", "date"):
+        assert machine[key], key
+    assert machine["python"] == ".".join(map(str, sys.version_info[:3]))
+
+
+def test_counts_synth_and_validate(result: dict) -> None:
+    assert result["size"] == SIZE
+    assert result["counts"]["events"] == SIZE
+    assert result["counts"]["companies"] > 0
+    assert result["counts"]["topics"] > 0
+    for step in ("synth", "validate"):
+        assert _positive(result[step]["seconds"]), step
+        assert _positive(result[step]["peak_rss_mib"]), step
+
+
+def test_cold_build_has_every_stage(result: dict) -> None:
+    cold = result["cold_build"]
+    assert _positive(cold["seconds"])
+    assert _positive(cold["peak_rss_mib"])
+    names = [stage["name"] for stage in cold["stages"]]
+    assert set(STAGES) <= set(names)
+    for stage in cold["stages"]:
+        assert set(stage) == {"name", "seconds", "peak_mib"}
+        assert stage["seconds"] >= 0
+        assert _positive(stage["peak_mib"])
+    # The whole command includes every stage, and start-up on top.
+    assert cold["seconds"] >= cold["stages_seconds"]
+    # The whole process's peak is at least the peak the stages saw in it.
+    assert cold["peak_rss_mib"] >= max(stage["peak_mib"] for stage in cold["stages"]) - 1
+
+
+def test_output_sizes(result: dict) -> None:
+    out = result["output"]
+    for key in ("site_bytes", "site_files", "docs_bytes", "docs_files"):
+        assert _positive(out[key]), key
+    page = out["event_page"]
+    assert page["count"] == SIZE
+    assert 0 < page["median_bytes"] <= page["max_bytes"] < out["site_bytes"]
+    for key in ("median_event", "max_event"):
+        company, name = page[key].split("/")
+        assert company and name
+    index = out["search_index"]
+    assert 0 < index["gzip_bytes"] < index["bytes"]
+
+
+def test_incremental_rebuilds_match_clean_builds(result: dict) -> None:
+    incremental = result["incremental"]
+    assert list(incremental) == list(CHANGES)
+    for change in CHANGES:
+        step = incremental[change]
+        assert step["change"]["event"], change
+        assert _positive(step["seconds"]), change
+        assert _positive(step["clean_seconds"]), change
+        assert _positive(step["peak_rss_mib"]), change
+        assert {s["name"] for s in step["stages"]} >= set(STAGES), change
+        assert step["equal"] is True, f"{change}: {step['differing']}"
+        assert step["differing"] == [] and step["differing_count"] == 0, change
+        assert step["docs_equal"] is True, f"{change}: {step['docs_differing']}"
+    assert (
+        incremental["add_event"]["change"]["event"]
+        != incremental["delete_event"]["change"]["event"]
+    )
+    assert (
+        incremental["edit_title"]["change"]["title"]
+        != incremental["edit_title"]["change"]["old_title"]
+    )
+
+
+def test_baseline_and_ratios(result: dict) -> None:
+    baseline = result["baseline"]
+    assert _positive(baseline["seconds"])
+    assert _positive(baseline["peak_rss_mib"])
+    assert baseline["equal_to_build"] is True, baseline["differing"]
+    ratios = result["ratios"]
+    assert set(ratios) == {"build_to_baseline", "mkdocs_stage_to_baseline"}
+    for name, value in ratios.items():
+        assert _positive(value), name
+
+
+def test_table_is_printed(bench_run: BenchRun) -> None:
+    stdout = bench_run[0].stdout
+    assert stdout.startswith("machine: ")
+    assert f"== size {SIZE}: {SIZE} events" in stdout
+    for text in (
+        *STAGES,
+        "whole command (wall, peak RSS)",
+        "site folder",
+        "event page, median",
+        "event page, largest",
+        "search/search_index.json",
+        "edit one title",
+        "add one event",
+        "delete one event",
+        "baseline: plain mkdocs build",
+        "full kb build / baseline",
+        "mkdocs stage / baseline",
+    ):
+        assert text in stdout, text
+    assert "NO:" not in stdout
+
+
+def test_work_folders_are_removed(result: dict) -> None:
+    assert not Path(result["work_dir"]).exists()
+
+
+def test_bad_sizes_are_refused() -> None:
+    done = subprocess.run(
+        [sys.executable, str(BENCH), "--sizes", "0"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "sizes must be positive" in done.stderr
