@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: site test serve validate lint format clean browser
+.PHONY: site test serve validate lint format clean browser bench
 
 site: $(STAMP)
 	$(BIN)/kb build
@@ -17,6 +17,11 @@ validate: $(STAMP)
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+# The benchmark (not a test): SIZES=1000,10000,50000 by default; figures go to bench/results.json.
+SIZES ?= 1000,10000,50000
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --sizes $(SIZES) --out bench/results.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check generator tests

@@ -30,7 +30,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel, _file_sort_key
 
 #: Below this many pages one process is faster than starting several.
-MIN_PAGES_PER_SHARD = 500
+MIN_PAGES_PER_SHARD = 2000
 
 
 @dataclass(frozen=True)

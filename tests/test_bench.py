@@ -63,18 +63,25 @@ def test_machine_info_is_recorded(bench_run: BenchRun) -> None:
 
 def test_counts_synth_and_validate(result: dict) -> None:
     assert result["size"] == SIZE
+    assert result["kb_jobs"] == "default"
+    assert len(result["source_digest"]) == 64
+    assert result["source_changed_during_run"] is False
+    assert len(result["loadavg_before"]) == len(result["loadavg_after"]) == 3
     assert result["counts"]["events"] == SIZE
     assert result["counts"]["companies"] > 0
     assert result["counts"]["topics"] > 0
     for step in ("synth", "validate"):
         assert _positive(result[step]["seconds"]), step
         assert _positive(result[step]["peak_rss_mib"]), step
+        assert result[step]["peak_total_mib"] is None or _positive(result[step]["peak_total_mib"])
 
 
 def test_cold_build_has_every_stage(result: dict) -> None:
     cold = result["cold_build"]
     assert _positive(cold["seconds"])
     assert _positive(cold["peak_rss_mib"])
+    if sys.platform == "linux":  # sampled from /proc
+        assert _positive(cold["peak_total_mib"])
     names = [stage["name"] for stage in cold["stages"]]
     assert set(STAGES) <= set(names)
     for stage in cold["stages"]:
@@ -111,7 +118,12 @@ def test_incremental_rebuilds_match_clean_builds(result: dict) -> None:
         assert _positive(step["clean_seconds"]), change
         assert _positive(step["peak_rss_mib"]), change
         assert {s["name"] for s in step["stages"]} >= set(STAGES), change
-        assert step["equal"] is True, f"{change}: {step['differing']}"
+        assert step["equal"] is True, (
+            f"{change}: {step['differing']}, first difference {step['first_difference']}"
+            + (" (the code changed during the step)" if step["source_changed"] else "")
+        )
+        assert step["source_changed"] is False, change
+        assert step["first_difference"] is None, change
         assert step["differing"] == [] and step["differing_count"] == 0, change
         assert step["docs_equal"] is True, f"{change}: {step['docs_differing']}"
     assert (
@@ -141,7 +153,8 @@ def test_table_is_printed(bench_run: BenchRun) -> None:
     assert f"== size {SIZE}: {SIZE} events" in stdout
     for text in (
         *STAGES,
-        "whole command (wall, peak RSS)",
+        "whole command",
+        "all procs MiB",
         "site folder",
         "event page, median",
         "event page, largest",
