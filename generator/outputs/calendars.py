@@ -53,10 +53,12 @@ def uid(event: EventEntry, site: Site) -> str:
 
 def render_calendars(kb: KnowledgeBase, site: Site) -> dict[str, bytes]:
     """Every calendar of the site, by its docs-relative path."""
+    # Each event is written once and its text reused in every calendar that holds it:
+    # folding iCalendar lines is the slow part, and an event is in several calendars.
+    vevents = {e.id: _vevent(kb, e, site).to_ical() for e in kb.events if in_calendar(e)}
     files = {
         ALL: _calendar(
-            kb,
-            site,
+            vevents,
             name=f"{site.name}: all events",
             description="Every event in the knowledge base that is dated to a day.",
             events=kb.events,
@@ -64,8 +66,7 @@ def render_calendars(kb: KnowledgeBase, site: Site) -> dict[str, bytes]:
     }
     for company in kb.companies.values():
         files[company_calendar(company.id)] = _calendar(
-            kb,
-            site,
+            vevents,
             name=f"{site.name}: {company.name}",
             description=f"Events of {company.name} that are dated to a day.",
             events=kb.events_of_company.get(company.id, []),
@@ -74,7 +75,7 @@ def render_calendars(kb: KnowledgeBase, site: Site) -> dict[str, bytes]:
 
 
 def _calendar(
-    kb: KnowledgeBase, site: Site, *, name: str, description: str, events: list[EventEntry]
+    vevents: dict[str, bytes], *, name: str, description: str, events: list[EventEntry]
 ) -> bytes:
     cal = Calendar()
     cal.add("prodid", PRODID)
@@ -88,9 +89,8 @@ def _calendar(
     cal.add("refresh-interval", dt.timedelta(days=1), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "P1D")
     days = sorted((e for e in events if in_calendar(e)), key=lambda e: (e.record.date.start, e.id))
-    for event in days:
-        cal.add_component(_vevent(kb, event, site))
-    return cal.to_ical()
+    head, end = cal.to_ical().rsplit(b"END:VCALENDAR", 1)
+    return head + b"".join(vevents[e.id] for e in days) + b"END:VCALENDAR" + end
 
 
 def _vevent(kb: KnowledgeBase, event: EventEntry, site: Site) -> Event:
