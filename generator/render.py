@@ -317,29 +317,23 @@ def _rest_note(ranked: charts.Ranked[Entry], kind: str) -> str:
     )
 
 
-def _generate_companies_index(r: Renderer) -> str:
-    kb = r.kb
-    rows = [
-        IndexRow(
-            c,
-            len(kb.events_of_company.get(c.id, [])),
-            kb.companies.get(c.record.parent) if c.record.parent else None,
-        )
-        for c in sorted(kb.companies.values(), key=lambda c: c.name.casefold())
+def _index_rows(
+    entries: dict[str, CompanyEntry] | dict[str, TopicEntry], events: dict[str, list[EventEntry]]
+) -> list[IndexRow]:
+    """A row per company or topic, by name: its event count and its parent."""
+    return [
+        IndexRow(e, len(events.get(e.id, [])), entries.get(e.record.parent or ""))
+        for e in sorted(entries.values(), key=lambda e: e.name.casefold())
     ]
+
+
+def _generate_companies_index(r: Renderer) -> str:
+    rows = _index_rows(r.kb.companies, r.kb.events_of_company)
     return r.render("companies.md.j2", "companies/index.md", companies=rows)
 
 
 def _generate_topics_index(r: Renderer) -> str:
-    kb = r.kb
-    rows = [
-        IndexRow(
-            t,
-            len(kb.events_of_topic.get(t.id, [])),
-            kb.topics.get(t.record.parent) if t.record.parent else None,
-        )
-        for t in sorted(kb.topics.values(), key=lambda t: t.name.casefold())
-    ]
+    rows = _index_rows(r.kb.topics, r.kb.events_of_topic)
     return r.render("topics.md.j2", "topics/index.md", topics=rows)
 
 

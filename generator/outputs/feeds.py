@@ -65,30 +65,22 @@ def render_feeds(kb: KnowledgeBase, site: Site) -> dict[str, bytes]:
             fallback=fallback,
         )
     }
-    for company in kb.companies.values():
-        path = company_feed(company.id)
-        files[path] = _feed(
-            kb,
-            site,
-            path,
-            title=f"{site.name}: {company.name}",
-            subtitle=f"Events of {company.name}, newest first.",
-            page=company_path(company.id),
-            events=kb.events_of_company.get(company.id, []),
-            fallback=fallback,
-        )
-    for topic in kb.topics.values():
-        path = topic_feed(topic.id)
-        files[path] = _feed(
-            kb,
-            site,
-            path,
-            title=f"{site.name}: {topic.name}",
-            subtitle=f"Events on {topic.name}, newest first.",
-            page=topic_path(topic.id),
-            events=kb.events_of_topic.get(topic.id, []),
-            fallback=fallback,
-        )
+    for kind, entries, events, feed_path, page_path in (
+        ("Events of", kb.companies, kb.events_of_company, company_feed, company_path),
+        ("Events on", kb.topics, kb.events_of_topic, topic_feed, topic_path),
+    ):
+        for entry in entries.values():
+            path = feed_path(entry.id)
+            files[path] = _feed(
+                kb,
+                site,
+                path,
+                title=f"{site.name}: {entry.name}",
+                subtitle=f"{kind} {entry.name}, newest first.",
+                page=page_path(entry.id),
+                events=events.get(entry.id, []),
+                fallback=fallback,
+            )
     return files
 
 
