@@ -14,6 +14,7 @@ single build writes them.
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import re
@@ -28,6 +29,8 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel, _file_sort_key
+
+from .write import write_atomic
 
 #: Below this many pages one process is faster than starting several.
 MIN_PAGES_PER_SHARD = 2000
@@ -133,7 +136,7 @@ def build_sharded(
         messages = sorted({m for r in results for m in r.messages})
         if any(r.failed for r in results):
             raise ShardError(messages)
-        _merge(staging, sites[1:], jobs_[1:], order, docs_dir, site_url)
+        _merge(staging, sites[1:], [j.pages for j in jobs_[1:]], order, docs_dir, site_url)
         return messages
     finally:
         for site in sites[1:]:
@@ -168,24 +171,34 @@ def _build_shard(job: ShardJob, navigation: set[str]) -> ShardResult:
 def _merge(
     staging: Path,
     others: list[Path],
-    jobs: list[ShardJob],
+    pages: list[frozenset[str]],
     order: list[str],
     docs: Path,
     site_url: str,
+    dropped: frozenset[str] = frozenset(),
 ) -> None:
-    """Move the other shards' pages into ``staging``; merge search index and sitemap."""
-    url_of = {
-        src: File(src, str(docs), str(staging), True).url for src in order if src.endswith(".md")
-    }
+    """Move the other builds' ``pages`` into ``staging``; merge search index and sitemap.
+
+    Entries that ``staging`` already has for those pages, or for the ``dropped``
+    page addresses, are replaced or removed.
+    """
+    url_of = {src: page_url(src, docs) for src in order if src.endswith(".md")}
     rank = {url: position for position, url in enumerate(url_of.values())}
-    owned = [{url_of[src] for src in job.pages} for job in jobs]
-    for site, job in zip(others, jobs, strict=True):
-        for src in job.pages:
+    owned = [{url_of[src] for src in part} for part in pages]
+    replaced = set(dropped).union(*owned)
+    for site, part in zip(others, pages, strict=True):
+        for src in part:
             dest = File(src, str(docs), str(site), True).dest_uri
             (staging / dest).parent.mkdir(parents=True, exist_ok=True)
             os.replace(site / dest, staging / dest)
-    _merge_search_index(staging, others, owned, rank)
-    _merge_sitemap(staging, others, owned, rank, site_url or "/")
+    _merge_search_index(staging, others, owned, rank, replaced)
+    _merge_sitemap(staging, others, owned, rank, site_url or "/", replaced)
+
+
+def page_url(src: str, docs: Path) -> str:
+    """A page's address as search-index and sitemap entries spell it ("" for the home page)."""
+    url = File(src, str(docs), str(docs), True).url
+    return "" if url == "./" else url
 
 
 def _page_of(location: str) -> str:
@@ -193,11 +206,15 @@ def _page_of(location: str) -> str:
 
 
 def _merge_search_index(
-    staging: Path, others: list[Path], owned: list[set[str]], rank: dict[str, int]
+    staging: Path,
+    others: list[Path],
+    owned: list[set[str]],
+    rank: dict[str, int],
+    replaced: set[str],
 ) -> None:
     path = staging / "search" / "search_index.json"
     data = json.loads(path.read_text(encoding="utf-8"))
-    docs = list(data["docs"])
+    docs = [d for d in data["docs"] if _page_of(d["location"]) not in replaced]
     for site, pages in zip(others, owned, strict=True):
         entries = json.loads((site / "search" / "search_index.json").read_text("utf-8"))["docs"]
         docs += [d for d in entries if _page_of(d["location"]) in pages]
@@ -205,7 +222,8 @@ def _merge_search_index(
     # pages go in the order a single build indexes them.
     docs.sort(key=lambda d: rank.get(_page_of(d["location"]), -1))
     data["docs"] = docs
-    path.write_text(json.dumps(data, separators=(",", ":"), default=str), encoding="utf-8")
+    # Replace, never rewrite in place: the file may be a hard link into the previous site.
+    write_atomic(path, json.dumps(data, separators=(",", ":"), default=str).encode("utf-8"))
 
 
 _URL_BLOCK = re.compile(r"\s*<url>.*?</url>", re.DOTALL)
@@ -213,7 +231,12 @@ _LOC = re.compile(r"<loc>(.*?)</loc>")
 
 
 def _merge_sitemap(
-    staging: Path, others: list[Path], owned: list[set[str]], rank: dict[str, int], base: str
+    staging: Path,
+    others: list[Path],
+    owned: list[set[str]],
+    rank: dict[str, int],
+    base: str,
+    replaced: set[str],
 ) -> None:
     path = staging / "sitemap.xml"
     text = path.read_text(encoding="utf-8")
@@ -222,7 +245,7 @@ def _merge_sitemap(
         loc = _LOC.search(block)
         return loc.group(1).removeprefix(base) if loc else ""
 
-    blocks = _URL_BLOCK.findall(text)
+    blocks = [b for b in _URL_BLOCK.findall(text) if page(b) not in replaced]
     for site, pages in zip(others, owned, strict=True):
         theirs = _URL_BLOCK.findall((site / "sitemap.xml").read_text(encoding="utf-8"))
         blocks += [b for b in theirs if page(b) in pages]
@@ -231,11 +254,10 @@ def _merge_sitemap(
     last_end = max((m.end() for m in _URL_BLOCK.finditer(text)), default=end)
     head = text[: first.start()] if first else text[:end]
     merged = head + "".join(blocks) + text[last_end:] if first else text
-    path.write_text(merged, encoding="utf-8")
+    write_atomic(path, merged.encode("utf-8"))
     gz = staging / "sitemap.xml.gz"
     mtime = int.from_bytes(gz.read_bytes()[4:8], "little")
-    with (
-        open(gz, "wb") as handle,
-        gzip.GzipFile(fileobj=handle, filename=str(gz), mode="wb", mtime=mtime) as zipped,
-    ):
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, filename=str(gz), mode="wb", mtime=mtime) as zipped:
         zipped.write(merged.encode("utf-8"))
+    write_atomic(gz, buffer.getvalue())

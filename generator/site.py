@@ -15,7 +15,8 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, ConfigurationError
 
 from .config import Settings
-from .shards import ShardError, build_sharded
+from .incremental import Manifest, build_changed, file_hashes, fingerprint, forget, remember
+from .shards import ShardError, build_sharded, walk_order
 
 
 class SiteBuildError(Exception):
@@ -64,38 +65,57 @@ def build_site(settings: Settings, strict: bool = True, jobs: int = 1) -> list[s
     staging = Path(
         tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.building-{os.getpid()}-")
     )
+    docs = settings.docs_dir.resolve()
     try:
-        if jobs > 1:
-            try:
-                sharded = build_sharded(
-                    settings.mkdocs_file,
-                    settings.docs_dir.resolve(),
-                    staging,
-                    settings.site_url,
-                    strict,
-                    jobs,
-                )
-            except ShardError as exc:
-                raise SiteBuildError(exc.messages) from None
-            if sharded is not None:
-                _swap(staging, target)
-                return sharded
         with _mkdocs_logging() as log:
             try:
-                config = load_config(
-                    config_file=str(settings.mkdocs_file),
-                    docs_dir=str(settings.docs_dir.resolve()),
-                    site_dir=str(staging),
-                    strict=strict,
-                    site_url=settings.site_url,
+                current = Manifest(
+                    fingerprint(settings.mkdocs_file, docs, settings.site_url, strict),
+                    file_hashes(docs, walk_order(docs)),
                 )
-                mkdocs_build(config)
             except (Abort, ConfigurationError) as exc:
                 raise SiteBuildError([*log.messages, f"error: {exc}"]) from None
+        warnings = _build_into(settings, staging, target, strict, jobs, current)
+        forget(target)
         _swap(staging, target)
-        return log.messages
+        remember(target, current)
+        return warnings
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _build_into(
+    settings: Settings, staging: Path, target: Path, strict: bool, jobs: int, current: Manifest
+) -> list[str]:
+    """The cheapest build that gives the same site: changed pages only, shards, or one build."""
+    docs = settings.docs_dir.resolve()
+    try:
+        changed = build_changed(
+            settings.mkdocs_file, docs, staging, target, settings.site_url, strict, current
+        )
+        if changed is not None:
+            return changed
+        if jobs > 1:
+            sharded = build_sharded(
+                settings.mkdocs_file, docs, staging, settings.site_url, strict, jobs
+            )
+            if sharded is not None:
+                return sharded
+    except ShardError as exc:
+        raise SiteBuildError(exc.messages) from None
+    with _mkdocs_logging() as log:
+        try:
+            config = load_config(
+                config_file=str(settings.mkdocs_file),
+                docs_dir=str(docs),
+                site_dir=str(staging),
+                strict=strict,
+                site_url=settings.site_url,
+            )
+            mkdocs_build(config)
+        except (Abort, ConfigurationError) as exc:
+            raise SiteBuildError([*log.messages, f"error: {exc}"]) from None
+    return log.messages
 
 
 def _remove_abandoned(target: Path) -> None:

@@ -94,8 +94,10 @@ def test_real_content_builds_strictly_without_warnings(real_build):
     assert match, lines[0]
     assert match["site"] == str(real_build.site)
     assert (match["events"], match["companies"], match["topics"]) == ("4", "3", "10")
-    # Nothing but the two folders: no staging or old copies of the site left behind.
-    assert set(real_build.site.parent.iterdir()) == {real_build.docs, real_build.site}
+    # Nothing but the two folders and the record of what the site was built from
+    # (for the next, incremental build): no staging or old copies of the site left behind.
+    manifest = real_build.site.parent / ".site.manifest.json"
+    assert set(real_build.site.parent.iterdir()) == {real_build.docs, real_build.site, manifest}
 
 
 def test_site_has_exactly_the_expected_pages(built_site, records):
@@ -293,7 +295,12 @@ def test_broken_record_fails_and_leaves_site_and_docs_untouched(kb, tmp_path, co
     ]
     assert snapshot(tmp_path / "site") == site_before
     assert snapshot(tmp_path / "docs") == docs_before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "docs", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".site.manifest.json",
+        "content",
+        "docs",
+        "site",
+    ]
 
     # Into fresh folders, a failed build creates nothing at all.
     third = _build(kb, "--docs-dir", "fresh-docs", "--site-dir", "fresh-site")
@@ -332,6 +339,7 @@ def test_mkdocs_failure_keeps_the_previous_site(kb, tmp_path, content_copy):
     ]
     assert snapshot(tmp_path / "site") == site_before
     assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".site.manifest.json",
         "broken-mkdocs.yml",
         "content",
         "docs",

@@ -1,0 +1,126 @@
+"""Rebuilding only the changed pages gives exactly the site a clean build gives."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from helpers import MKDOCS_YML, snapshot
+
+from generator import incremental, pipeline
+from generator.config import load_settings
+from generator.site import SiteBuildError, build_site
+from generator.synth import SYNTH_EPOCH, write_synthetic
+
+
+@pytest.fixture
+def content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", SYNTH_EPOCH)
+    folder = tmp_path / "content"
+    write_synthetic(folder, 40, seed=3)
+    return folder
+
+
+@pytest.fixture
+def spy(monkeypatch: pytest.MonkeyPatch) -> list[bool | str]:
+    """Records, for each build, whether it rebuilt only the changed pages."""
+    taken: list[bool | str] = []
+    real = incremental.build_changed
+
+    def build_changed(*args, **kwargs):
+        try:
+            result = real(*args, **kwargs)
+        except Exception:
+            taken.append("failed")
+            raise
+        taken.append(result is not None)
+        return result
+
+    monkeypatch.setattr("generator.site.build_changed", build_changed)
+    return taken
+
+
+def build(content: Path, root: Path, name: str) -> Path:
+    settings = load_settings(
+        MKDOCS_YML, content=content, docs_dir=root / f"{name}-docs", site_dir=root / name
+    )
+    assert pipeline.generate(settings).kb is not None
+    assert build_site(settings, strict=True, jobs=1) == []
+    return root / name
+
+
+def assert_same_as_clean_build(content: Path, site: Path, root: Path) -> None:
+    clean = build(content, root, f"clean-{len(list(root.iterdir()))}")
+    expected, actual = snapshot(clean), snapshot(site)
+    assert sorted(actual) == sorted(expected)
+    assert [name for name in expected if expected[name] != actual[name]] == []
+
+
+def an_event(content: Path) -> Path:
+    return sorted((content / "events").rglob("*.yaml"))[0]
+
+
+def unrelated_event(content: Path) -> Path:
+    texts = "".join(p.read_text("utf-8") for p in (content / "events").rglob("*.yaml"))
+    for path in sorted((content / "events").rglob("*.yaml"), reverse=True):
+        if f"{path.parent.name}/{path.stem}" not in texts:
+            return path
+    raise AssertionError("every event is related to by another")
+
+
+def test_edit_add_delete_each_rebuild_only_what_changed(tmp_path, content, spy):
+    site = build(content, tmp_path, "site")
+    assert spy == [False]  # the first build is a full one
+
+    event = an_event(content)
+    event.write_text(event.read_text("utf-8").replace("title: ", "title: Edited ", 1), "utf-8")
+    build(content, tmp_path, "site")
+    assert spy[-1] is True
+    assert_same_as_clean_build(content, site, tmp_path)
+
+    copy = event.with_name(event.stem + "-second-look.yaml")
+    copy.write_text(
+        event.read_text("utf-8")
+        .replace("title: Edited ", "title: A second look at ", 1)
+        .replace("url: https://", "url: https://second-look."),
+        "utf-8",
+    )
+    build(content, tmp_path, "site")
+    assert spy[-1] is True
+    assert_same_as_clean_build(content, site, tmp_path)
+
+    unrelated_event(content).unlink()
+    build(content, tmp_path, "site")
+    assert spy[-1] is True
+    assert_same_as_clean_build(content, site, tmp_path)
+
+
+def test_a_changed_configuration_means_a_full_build(tmp_path, content, spy, monkeypatch):
+    build(content, tmp_path, "site")
+    monkeypatch.setattr(incremental, "__version__", "another")
+    build(content, tmp_path, "site")
+    assert spy == [False, False]
+
+
+def test_a_failed_rebuild_leaves_the_previous_site_untouched(tmp_path, content, spy):
+    site = build(content, tmp_path, "site")
+    before = snapshot(site)
+    settings = load_settings(
+        MKDOCS_YML, content=content, docs_dir=tmp_path / "site-docs", site_dir=site
+    )
+    # The new site starts as hard links to the previous one: nothing may write through them.
+    page = next((tmp_path / "site-docs" / "events").rglob("*.md"))
+    page.write_text(page.read_text("utf-8") + "\n[gone](../../nowhere.md)\n", "utf-8")
+    with pytest.raises(SiteBuildError):
+        build_site(settings, strict=True, jobs=1)
+    assert spy == [False, "failed"]  # it failed while rebuilding only the changed pages
+    assert snapshot(site) == before
+
+
+def test_no_manifest_means_a_full_build(tmp_path, content, spy):
+    site = build(content, tmp_path, "site")
+    incremental.manifest_path(site).unlink()
+    build(content, tmp_path, "site")
+    assert spy == [False, False]
+    shutil.rmtree(site)
