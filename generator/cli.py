@@ -163,6 +163,7 @@ def validate(content: Path | None, config_file: Path, fmt: str) -> None:
     show_default="the number of CPUs",
     help="MkDocs builds to run in parallel on a large site (one per shard of pages).",
 )
+@click.option("--clean", is_flag=True, help="Rebuild every page, even if only a few changed.")
 @click.option(
     "--timings",
     "timings_file",
@@ -180,11 +181,14 @@ def build(
     scope_topic: str | None,
     strict: bool,
     jobs: int,
+    clean: bool,
     timings_file: Path | None,
 ) -> None:
     """Validate the records, generate the pages and build the site.
 
-    The previous site stays in place until the new one is complete.
+    The previous site stays in place until the new one is complete. When only
+    pages changed since the last build, only they are rebuilt; the result is the
+    same as a clean build (--clean forces one).
     """
     if scope_company and scope_topic:
         _fail("give --company or --topic, not both")
@@ -214,7 +218,7 @@ def build(
         _fail("the site was not built; fix the errors above")
     try:
         with timings.stage("mkdocs build"):
-            warnings = build_site(settings, strict=strict, jobs=jobs)
+            warnings = build_site(settings, strict=strict, jobs=jobs, incremental=not clean)
     except SiteBuildError as exc:
         _progress(None)
         for message in exc.messages:

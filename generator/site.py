@@ -53,7 +53,9 @@ def _mkdocs_logging() -> Iterator[_Collect]:
         logger.propagate = old_propagate
 
 
-def build_site(settings: Settings, strict: bool = True, jobs: int = 1) -> list[str]:
+def build_site(
+    settings: Settings, strict: bool = True, jobs: int = 1, incremental: bool = True
+) -> list[str]:
     """Build into a temporary folder beside the site, then swap it in; returns warnings.
 
     A build that fails, or is killed, leaves the previous site exactly as it was.
@@ -75,7 +77,7 @@ def build_site(settings: Settings, strict: bool = True, jobs: int = 1) -> list[s
                 )
             except (Abort, ConfigurationError) as exc:
                 raise SiteBuildError([*log.messages, f"error: {exc}"]) from None
-        warnings = _build_into(settings, staging, target, strict, jobs, current)
+        warnings = _build_into(settings, staging, target, strict, jobs, current, incremental)
         forget(target)
         _swap(staging, target)
         remember(target, current)
@@ -85,13 +87,23 @@ def build_site(settings: Settings, strict: bool = True, jobs: int = 1) -> list[s
 
 
 def _build_into(
-    settings: Settings, staging: Path, target: Path, strict: bool, jobs: int, current: Manifest
+    settings: Settings,
+    staging: Path,
+    target: Path,
+    strict: bool,
+    jobs: int,
+    current: Manifest,
+    incremental: bool,
 ) -> list[str]:
     """The cheapest build that gives the same site: changed pages only, shards, or one build."""
     docs = settings.docs_dir.resolve()
     try:
-        changed = build_changed(
-            settings.mkdocs_file, docs, staging, target, settings.site_url, strict, current
+        changed = (
+            build_changed(
+                settings.mkdocs_file, docs, staging, target, settings.site_url, strict, current
+            )
+            if incremental
+            else None
         )
         if changed is not None:
             return changed

@@ -124,3 +124,17 @@ def test_no_manifest_means_a_full_build(tmp_path, content, spy):
     build(content, tmp_path, "site")
     assert spy == [False, False]
     shutil.rmtree(site)
+
+
+def test_clean_rebuilds_every_page(tmp_path, content, spy):
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    build(content, tmp_path, "site")
+    args = ["build", "--content", str(content), "--docs-dir", str(tmp_path / "site-docs")]
+    args += ["--site-dir", str(tmp_path / "site"), "-f", str(MKDOCS_YML)]
+    assert CliRunner().invoke(main, [*args, "--clean"]).exit_code == 0
+    assert spy == [False]  # --clean never tried the changed pages alone
+    assert CliRunner().invoke(main, args).exit_code == 0
+    assert spy == [False, True]
