@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,10 +36,18 @@ class EventAnswers:
     slug: str | None = None
 
 
+_GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
 def slugify(text: str, limit: int = 60) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.casefold().replace("ß", "ss")).strip("-")
-    slug = slug[:limit].rstrip("-")
-    return slug or "event"
+    """Lowercase ASCII words joined by hyphens, cut at a word boundary within ``limit``."""
+    folded = unicodedata.normalize("NFKD", text.casefold().translate(_GERMAN))
+    ascii_text = "".join(c for c in folded if not unicodedata.combining(c))
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    if len(slug) > limit:
+        head = slug[: limit + 1]
+        slug = head.rsplit("-", 1)[0] if "-" in head else slug[:limit]
+    return slug.strip("-") or "event"
 
 
 def _title_slug(date: FuzzyDate, title: str) -> str:
