@@ -24,12 +24,12 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py --sizes $(SIZES) --out bench/results.json
 
 lint: $(STAMP)
-	$(BIN)/ruff check generator tests
-	$(BIN)/ruff format --check generator tests
+	$(BIN)/ruff check generator tests bench
+	$(BIN)/ruff format --check generator tests bench
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix generator tests
-	$(BIN)/ruff format generator tests
+	$(BIN)/ruff check --fix generator tests bench
+	$(BIN)/ruff format generator tests bench
 
 # The virtual environment, with the project and its test tools, rebuilt when pyproject.toml changes.
 $(STAMP): pyproject.toml
