@@ -116,7 +116,12 @@ def build_changed(
         return None
     navigation = nav_pages(load_config(config_file=str(config_file), docs_dir=str(docs)))
     shutil.rmtree(staging)
-    shutil.copytree(target, staging, copy_function=os.link)
+    try:
+        shutil.copytree(target, staging, copy_function=os.link)
+    except OSError:  # a file system without hard links: build everything instead
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+        return None
     for name in removed:
         _unlink(staging / _site_path(name, docs, staging), staging)
     for name in changed - changed_pages:

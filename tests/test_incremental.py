@@ -138,3 +138,17 @@ def test_clean_rebuilds_every_page(tmp_path, content, spy):
     assert spy == [False]  # --clean never tried the changed pages alone
     assert CliRunner().invoke(main, args).exit_code == 0
     assert spy == [False, True]
+
+
+def test_without_hard_links_the_build_is_a_full_one(tmp_path, content, spy, monkeypatch):
+    site = build(content, tmp_path, "site")
+    event = an_event(content)
+    event.write_text(event.read_text("utf-8").replace("title: ", "title: Edited ", 1), "utf-8")
+
+    def no_links(source, target):
+        raise PermissionError("hard links are not supported here")
+
+    monkeypatch.setattr("generator.incremental.os.link", no_links)
+    build(content, tmp_path, "site")
+    assert spy == [False, False]
+    assert_same_as_clean_build(content, site, tmp_path)
