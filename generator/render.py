@@ -69,6 +69,18 @@ class YearMonths:
     year: int
     months: list[MonthGroup]
 
+    @property
+    def page(self) -> str:
+        return timeline_page(self.year)
+
+    @property
+    def count(self) -> int:
+        return sum(len(month.events) for month in self.months)
+
+    @property
+    def label(self) -> str:
+        return f"All {self.count} events of {self.year}"
+
 
 @dataclass(frozen=True)
 class TranslationView:
@@ -212,11 +224,11 @@ def render_pages(kb: KnowledgeBase, settings: Settings) -> dict[str, str]:
         "index.md": _generate_home(r),
         "companies/index.md": _generate_companies_index(r),
         "topics/index.md": _generate_topics_index(r),
-        "events/index.md": _generate_events_index(r),
         UPCOMING: _generate_upcoming(r),
         RECENT: _generate_recent(r),
         API: r.render("api.md.j2", API, reference=markup.MarkdownText(field_reference())),
     }
+    pages.update(_generate_timeline(r))
     statistics, images = _generate_statistics(r)
     pages[STATISTICS] = statistics
     pages.update(images)
@@ -337,15 +349,38 @@ def _generate_topics_index(r: Renderer) -> str:
     return r.render("topics.md.j2", "topics/index.md", topics=rows)
 
 
-def _generate_events_index(r: Renderer) -> str:
-    years = []
-    for group in by_year(r.kb.events):
-        months = [
-            MonthGroup(f"{MONTHS['en'][month - 1]} {group.year}", list(events))
-            for month, events in groupby(group.events, key=lambda e: e.record.date.start.month)
-        ]
-        years.append(YearMonths(group.year, months))
-    return r.render("events.md.j2", "events/index.md", years=years, count=len(r.kb.events))
+def timeline_page(year: int) -> str:
+    return f"timeline/{year}.md"
+
+
+def _timeline_years(kb: KnowledgeBase) -> list[YearMonths]:
+    return [
+        YearMonths(
+            group.year,
+            [
+                MonthGroup(f"{MONTHS['en'][month - 1]} {group.year}", list(events))
+                for month, events in groupby(group.events, key=lambda e: e.record.date.start.month)
+            ],
+        )
+        for group in by_year(kb.events)
+    ]
+
+
+def _generate_timeline(r: Renderer) -> dict[str, str]:
+    """The Timeline: an overview of the years, and one page per year by month.
+
+    One page of every event would grow with the knowledge base (3.6 MB of HTML at
+    10,000 events) and be rebuilt after every change.
+    """
+    years = _timeline_years(r.kb)
+    pages = {
+        "events/index.md": r.render(
+            "events.md.j2", "events/index.md", years=years, count=len(r.kb.events)
+        )
+    }
+    for year in years:
+        pages[year.page] = r.render("timeline-year.md.j2", year.page, year=year)
+    return pages
 
 
 def _generate_company(r: Renderer, company: CompanyEntry) -> str:

@@ -193,7 +193,7 @@ def test_a_deleted_record_disappears_from_every_output(tmp_path):
     for expected in (
         f"events/{GONE_ID}/index.html",
         "index.html",
-        "events/index.html",
+        "timeline/2023/index.html",
         "companies/globex/index.html",
         "topics/cloud/index.html",
         "topics/energy/index.html",

@@ -108,6 +108,7 @@ def test_site_has_exactly_the_expected_pages(built_site, records):
         "companies/index.html",
         "topics/index.html",
         "events/index.html",
+        "timeline/2026/index.html",
         "upcoming/index.html",
         "recent/index.html",
         "stats/index.html",
@@ -145,7 +146,9 @@ def test_indexes_link_every_page_of_their_kind(built_site, records):
     expected = {
         "companies/index.html": {f"companies/{c}/" for c in companies},
         "topics/index.html": {f"topics/{t}/" for t in topics},
-        "events/index.html": {f"events/{e}/" for e in events},
+        # The Timeline links each year's page, and the year pages every event.
+        "events/index.html": {"timeline/2026/"},
+        "timeline/2026/index.html": {f"events/{e}/" for e in events},
     }
     for index, wanted in expected.items():
         page = built_site / index

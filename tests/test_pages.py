@@ -290,8 +290,18 @@ def test_home_links_upcoming_recent_and_statistics(in_git):
 def test_timeline_is_the_events_index(in_git):
     article = _article(in_git.site, "events")
     assert _heading(article.find("h1")) == "Timeline"
-    assert [_heading(h) for h in article.find_all("h2")] == ["2026", "2025", "2023"]
-    assert sorted(_event_links(in_git.site, "events", article)) == sorted(EVENTS)
+    years = ["2026", "2025", "2023"]
+    assert [_heading(h) for h in article.find_all("h2")] == years
+    # Each year has its own page, listing that year's events by month.
+    linked = {t for t, _ in links(in_git.site, _page(in_git.site, "events"), within=article)}
+    assert {f"timeline/{year}/" for year in years} <= linked
+    listed = []
+    for year in years:
+        page = _article(in_git.site, f"timeline/{year}")
+        assert _heading(page.find("h1")) == year
+        assert all(_heading(h).endswith(f" {year}") for h in page.find_all("h2"))
+        listed += _event_links(in_git.site, f"timeline/{year}", page)
+    assert sorted(listed) == sorted(EVENTS)
 
 
 # --- upcoming -----------------------------------------------------------------------------------
