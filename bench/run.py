@@ -580,6 +580,9 @@ class Bench:
         self.say("cold kb build")
         result["cold_build"] = self.build("cold-build", self.docs, self.site)
         result["output"] = output_sizes(self.content, self.docs, self.site)
+        self.say("search in headless Chromium")
+        query = _query_word(self.content, result["output"]["event_page"]["median_event"])
+        result["search"] = search_timing(self.site, query)
 
         # The baseline reads the Markdown of the cold build, before any change.
         self.say("baseline: plain mkdocs build")
@@ -758,6 +761,66 @@ def _opt(value: float | None) -> str:
     return f"{value:.1f}" if value is not None else "-"
 
 
+def _query_word(content: Path, event: str) -> str:
+    """The longest word of one event's title: a query with at least one result."""
+    text = (content / "events" / f"{event}.yaml").read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("title:"))
+    return max(re.findall(r"[A-Za-z]{4,}", title), key=len)
+
+
+def search_timing(site: Path, query: str) -> dict[str, Any]:
+    """Seconds from the home page's load to the first search result, in headless Chromium.
+
+    Material's search downloads the whole index and builds it in a web worker before it
+    answers: this is what a reader waits for. Without Chromium the step says why.
+    """
+    import functools
+    import http.server
+
+    chromium = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        return {"query": query, "error": f"playwright is missing: {exc}"}
+    if not Path(chromium).is_file():
+        return {"query": query, "error": f"no Chromium at {chromium}"}
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(site))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=chromium,
+                headless=True,
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
+            page = browser.new_page()
+            page.set_default_timeout(120_000)
+            started = time.perf_counter()
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+            page.wait_for_load_state("load")
+            loaded = time.perf_counter()
+            box = page.locator("input.md-search__input")
+            box.click()
+            box.press_sequentially(query)
+            page.locator("li.md-search-result__item").first.wait_for(state="visible")
+            answered = time.perf_counter()
+            browser.close()
+    finally:
+        server.shutdown()
+    return {
+        "query": query,
+        "page_load_seconds": loaded - started,
+        "first_result_seconds": answered - loaded,
+    }
+
+
 def table(r: dict[str, Any]) -> str:
     """The results of one size, for people.
 
@@ -814,6 +877,7 @@ def table(r: dict[str, Any]) -> str:
         sized(
             "search/search_index.json", index["bytes"], f"({_size(index['gzip_bytes'])} gzip -9)"
         ),
+        _search_line(r["search"]),
         "",
         f"{'incremental rebuild':<{w}}{head}{'clean build s':>15}  same as the clean build",
     ]
@@ -839,6 +903,15 @@ def table(r: dict[str, Any]) -> str:
         f"  {'mkdocs stage / baseline':<{w - 2}}{ratios['mkdocs_stage_to_baseline']:>9.2f}x",
     ]
     return "\n".join(out)
+
+
+def _search_line(search: dict[str, Any]) -> str:
+    if "error" in search:
+        return f"  search: not measured ({search['error']})"
+    return (
+        f"  search for {search['query']!r}: first result {search['first_result_seconds']:.2f} s"
+        f" after the page loaded ({search['page_load_seconds']:.2f} s)"
+    )
 
 
 # --- main --------------------------------------------------------------------------------------

@@ -108,6 +108,14 @@ def test_output_sizes(result: dict) -> None:
     assert 0 < index["gzip_bytes"] < index["bytes"]
 
 
+def test_search_is_timed_in_chromium(result: dict) -> None:
+    search = result["search"]
+    assert "error" not in search, search
+    assert search["query"].isalpha() and len(search["query"]) >= 4
+    assert _positive(search["page_load_seconds"])
+    assert _positive(search["first_result_seconds"])
+
+
 def test_incremental_rebuilds_match_clean_builds(result: dict) -> None:
     incremental = result["incremental"]
     assert list(incremental) == list(CHANGES)
