@@ -70,9 +70,14 @@ def test_search_finds_rome_and_opens_the_incident(serve_site):
         search.click()
         search.press_sequentially("ROME")
         results = page.locator("li.md-search-result__item > a.md-search-result__link")
-        results.first.wait_for(state="visible")
-        hrefs = [link.get_attribute("href") for link in results.all()]
+        # Results change while the query is typed: wait for the final list, then read it
+        # in one step.
         rome_url = f"{serve_site}{ROME}?h=rome"
+        page.locator(f'a.md-search-result__link[href="{rome_url}"]').wait_for(state="visible")
+        hrefs = page.eval_on_selector_all(
+            "li.md-search-result__item > a.md-search-result__link",
+            "links => links.map(link => link.getAttribute('href'))",
+        )
         assert rome_url in hrefs, hrefs
         # The incident is the best match, shown first.
         assert hrefs[0] == rome_url
@@ -107,11 +112,9 @@ def test_german_search_finds_the_german_translation(serve_site):
         search = page.locator("input.md-search__input")
         search.click()
         search.press_sequentially("Rechenzentrums")
-        results = page.locator("li.md-search-result__item > a.md-search-result__link")
-        results.first.wait_for(state="visible")
-        hrefs = [link.get_attribute("href") or "" for link in results.all()]
-        assert any(
-            "events/alibaba-cloud/2026-03-09-jinshan-data-centre-agreement/" in href
-            for href in hrefs
-        ), hrefs
+        # Results change while the query is typed: wait for the one that must appear.
+        jinshan = "events/alibaba-cloud/2026-03-09-jinshan-data-centre-agreement/"
+        page.locator(
+            f'li.md-search-result__item > a.md-search-result__link[href*="{jinshan}"]'
+        ).first.wait_for(state="visible")
         watch.assert_clean()
