@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import html
 import http.server
@@ -51,6 +52,49 @@ def run_kb(
         timeout=120,
         check=False,
     )
+
+
+def kb_build(content: Path, docs: Path, site: Path, *extra: str | Path, **env: str):
+    """``kb build`` of ``content`` into ``docs`` and ``site`` with the project's mkdocs.yml."""
+    return run_kb(
+        "build",
+        "-f",
+        MKDOCS_YML,
+        "--content",
+        content,
+        "--docs-dir",
+        docs,
+        "--site-dir",
+        site,
+        *extra,
+        **env,
+    )
+
+
+# --- git, for the history of records ----------------------------------------------------------
+
+
+def epoch(text: str) -> int:
+    """Seconds since 1970 of an ISO time, e.g. 2026-01-05T10:00:00+00:00."""
+    return int(dt.datetime.fromisoformat(text).timestamp())
+
+
+def git_env(when: str | None = None) -> dict[str, str]:
+    """git with no user or system configuration and a fixed author; commits dated ``when``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_AUTHOR_NAME="Test",
+        GIT_AUTHOR_EMAIL="test@example.org",
+        GIT_COMMITTER_NAME="Test",
+        GIT_COMMITTER_EMAIL="test@example.org",
+    )
+    if when:
+        # "@<epoch> <offset>": the instant is fixed, the offset only says where it was.
+        offset = dt.datetime.fromisoformat(when).strftime("%z") or "+0000"
+        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"@{epoch(when)} {offset}"
+    return env
 
 
 # --- small knowledge bases --------------------------------------------------------------------

@@ -10,16 +10,12 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import epoch, git_env
 
 from generator import history
 from generator.history import FileDates, file_history, parse_log
 
 D = dt.date
-
-
-def _epoch(text: str) -> int:
-    """Seconds since 1970 of an ISO time with its offset, e.g. 2026-01-05T10:00:00+00:00."""
-    return int(dt.datetime.fromisoformat(text).timestamp())
 
 
 class Repo:
@@ -31,28 +27,11 @@ class Repo:
         root.mkdir(parents=True, exist_ok=True)
         self.git("init", "-q", "-b", "main")
 
-    def env(self, when: str | None = None) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-        env.update(
-            GIT_CONFIG_NOSYSTEM="1",
-            GIT_CONFIG_GLOBAL=os.devnull,
-            GIT_AUTHOR_NAME="Test",
-            GIT_AUTHOR_EMAIL="test@example.org",
-            GIT_COMMITTER_NAME="Test",
-            GIT_COMMITTER_EMAIL="test@example.org",
-        )
-        if when is not None:
-            # "@<epoch> <offset>": the instant is fixed, the offset only says where it was.
-            stamp = dt.datetime.fromisoformat(when)
-            offset = stamp.strftime("%z")
-            env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"@{_epoch(when)} {offset}"
-        return env
-
     def git(self, *args: str, when: str | None = None) -> str:
         done = subprocess.run(
             ["git", *args],
             cwd=self.root,
-            env=self.env(when),
+            env=git_env(when),
             capture_output=True,
             text=True,
             check=True,
@@ -71,7 +50,7 @@ class Repo:
 
 
 def _touch(path: Path, when: str) -> None:
-    os.utime(path, (_epoch(when), _epoch(when)))
+    os.utime(path, (epoch(when), epoch(when)))
 
 
 @pytest.fixture

@@ -18,7 +18,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import MKDOCS_YML, Element, links, parse_html, run_kb, write_kb
+from helpers import (
+    Element,
+    epoch,
+    git_env,
+    kb_build,
+    links,
+    parse_html,
+    write_kb,
+)
 
 from generator.diagnostics import has_errors
 from generator.history import FileDates
@@ -124,44 +132,14 @@ class Built:
     result: subprocess.CompletedProcess[str]
 
 
-def _epoch(text: str) -> int:
-    return int(dt.datetime.fromisoformat(text).timestamp())
-
-
-def _git_env(when: str | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(
-        GIT_CONFIG_NOSYSTEM="1",
-        GIT_CONFIG_GLOBAL=os.devnull,
-        GIT_AUTHOR_NAME="Test",
-        GIT_AUTHOR_EMAIL="test@example.org",
-        GIT_COMMITTER_NAME="Test",
-        GIT_COMMITTER_EMAIL="test@example.org",
-    )
-    if when:
-        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"@{_epoch(when)} +0000"
-    return env
-
-
 def _git(root: Path, *args: str, when: str | None = None) -> None:
-    subprocess.run(["git", *args], cwd=root, env=_git_env(when), capture_output=True, check=True)
+    subprocess.run(["git", *args], cwd=root, env=git_env(when), capture_output=True, check=True)
 
 
 def _build(root: Path, content: Path) -> Built:
     docs, site = root / "docs", root / "site"
-    result = run_kb(
-        "build",
-        "-f",
-        MKDOCS_YML,
-        "--content",
-        content,
-        "--docs-dir",
-        docs,
-        "--site-dir",
-        site,
-        # Never find a repository above the test's folder.
-        GIT_CEILING_DIRECTORIES=str(root.parent),
-    )
+    # Never find a repository above the test's folder.
+    result = kb_build(content, docs, site, GIT_CEILING_DIRECTORIES=str(root.parent))
     return Built(content, docs, site, result)
 
 
@@ -193,7 +171,7 @@ def in_git(tmp_path_factory) -> Built:
         _git(repo, "commit", "-q", "-m", f"add {', '.join(added)}", when=when)
     event_id, when = UNCOMMITTED
     write_kb(repo, events={event_id: EVENTS[event_id]})
-    os.utime(events / f"{event_id}.yaml", (_epoch(when), _epoch(when)))
+    os.utime(events / f"{event_id}.yaml", (epoch(when), epoch(when)))
     built = _build(root, content)
     _assert_clean_build(built)
     return built
@@ -525,7 +503,7 @@ def outside_git(tmp_path_factory) -> Built:
     }
     content = write_kb(root, companies=COMPANIES, topics=TOPICS, events=events)
     for i, event_id in enumerate(events):
-        stamp = _epoch("2025-12-01T12:00:00+00:00") + i * 86_400
+        stamp = epoch("2025-12-01T12:00:00+00:00") + i * 86_400
         os.utime(content / "events" / f"{event_id}.yaml", (stamp, stamp))
     built = _build(root, content)
     _assert_clean_build(built)

@@ -7,21 +7,12 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from helpers import PROJECT_ROOT, links, run_kb, site_path
+from helpers import PROJECT_ROOT, kb_build, links, run_kb, site_path
 
 
 def _build(tmp_path: Path, *scope: str) -> Path:
     site = tmp_path / "site"
-    result = run_kb(
-        "build",
-        *scope,
-        "--content",
-        PROJECT_ROOT / "content",
-        "--docs-dir",
-        tmp_path / "docs",
-        "--site-dir",
-        site,
-    )
+    result = kb_build(PROJECT_ROOT / "content", tmp_path / "docs", site, *scope)
     assert result.returncode == 0, result.stderr
     return site
 

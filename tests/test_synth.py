@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from helpers import MKDOCS_YML, PROJECT_ROOT, run_kb, snapshot
+from helpers import MKDOCS_YML, PROJECT_ROOT, kb_build, run_kb, snapshot
 
 from generator import pipeline
 from generator.config import today
@@ -189,18 +189,7 @@ def test_kb_build_builds_a_synthetic_knowledge_base(tmp_path: Path) -> None:
     content, docs, site = tmp_path / "content", tmp_path / "docs", tmp_path / "site"
     counts = write_synthetic(content, 30, seed=30)
     started = time.perf_counter()
-    result = run_kb(
-        "build",
-        "-f",
-        MKDOCS_YML,
-        "--content",
-        content,
-        "--docs-dir",
-        docs,
-        "--site-dir",
-        site,
-        SOURCE_DATE_EPOCH=SYNTH_EPOCH,
-    )
+    result = kb_build(content, docs, site, SOURCE_DATE_EPOCH=SYNTH_EPOCH)
     print(f"kb build of 30 synthetic events: {time.perf_counter() - started:.1f} s")
     assert result.returncode == 0, result.stderr
     assert (
