@@ -22,19 +22,17 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from mkdocs.config import load_config
 from mkdocs.structure.files import File
 from mkdocs.utils import get_build_date
 
 from . import __version__
 from .shards import (
+    Layout,
     ShardError,
     ShardJob,
     _build_shard,
     _merge,
-    nav_pages,
     page_url,
-    walk_order,
 )
 from .write import write_atomic
 
@@ -52,8 +50,7 @@ def manifest_path(site: Path) -> Path:
     return site.parent / f".{site.name}.manifest.json"
 
 
-def fingerprint(config_file: Path, docs: Path, site_url: str, strict: bool) -> str:
-    config = load_config(config_file=str(config_file), docs_dir=str(docs))
+def fingerprint(config_file: Path, custom: str | None, site_url: str, strict: bool) -> str:
     digest = hashlib.sha256()
     for part in (
         __version__,
@@ -65,7 +62,6 @@ def fingerprint(config_file: Path, docs: Path, site_url: str, strict: bool) -> s
         config_file.read_bytes().hex(),
     ):
         digest.update(part.encode("utf-8") + b"\0")
-    custom = config.theme.custom_dir
     if custom:
         for path in sorted(Path(custom).rglob("*")):
             if path.is_file():
@@ -103,6 +99,7 @@ def build_changed(
     site_url: str,
     strict: bool,
     current: Manifest,
+    layout: Layout,
 ) -> list[str] | None:
     """Build into ``staging`` from the previous site and the changed pages; None if unsure."""
     previous = read_manifest(target)
@@ -114,7 +111,7 @@ def build_changed(
     changed_pages = {name for name in changed if name.endswith(".md")}
     if len(changed_pages) > MAX_CHANGED_SHARE * max(len(pages), 1):
         return None
-    navigation = nav_pages(load_config(config_file=str(config_file), docs_dir=str(docs)))
+    navigation = layout.navigation
     shutil.rmtree(staging)
     try:
         shutil.copytree(target, staging, copy_function=os.link)
@@ -134,7 +131,7 @@ def build_changed(
         if result.failed:
             raise ShardError(result.messages)
         dropped = frozenset(page_url(name, docs) for name in removed if name.endswith(".md"))
-        _merge(staging, [scratch], [rebuilt], walk_order(docs), docs, site_url, dropped)
+        _merge(staging, [scratch], [rebuilt], layout.order, docs, site_url, dropped)
         return result.messages
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

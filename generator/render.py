@@ -386,7 +386,7 @@ def _generate_timeline(r: Renderer) -> dict[str, str]:
 def _generate_company(r: Renderer, company: CompanyEntry) -> str:
     kb = r.kb
     events = kb.events_of_company.get(company.id, [])
-    parent = kb.companies.get(company.record.parent) if company.record.parent else None
+    parent = kb.companies.get(company.record.parent or "")
     return r.render(
         "company.md.j2",
         company.page,
@@ -401,7 +401,7 @@ def _generate_company(r: Renderer, company: CompanyEntry) -> str:
 
 def _generate_topic(r: Renderer, topic: TopicEntry) -> str:
     kb = r.kb
-    parent = kb.topics.get(topic.record.parent) if topic.record.parent else None
+    parent = kb.topics.get(topic.record.parent or "")
     return r.render(
         "topic.md.j2",
         topic.page,

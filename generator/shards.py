@@ -105,23 +105,39 @@ def nav_pages(config: MkDocsConfig) -> set[str]:
     return found
 
 
-def plan(docs_dir: Path, config: MkDocsConfig, jobs: int) -> tuple[list[str], set[str], int]:
-    """The walk order, the navigation pages, and how many shards are worth starting."""
-    order = walk_order(docs_dir)
-    pages = [p for p in order if p.endswith(".md")]
-    shards = max(1, min(jobs, len(pages) // MIN_PAGES_PER_SHARD))
-    return order, nav_pages(config), shards
+@dataclass(frozen=True)
+class Layout:
+    """What every way of building needs to know of the site, worked out once per build."""
+
+    #: every file of the docs folder, in the order MkDocs lists them
+    order: list[str]
+    #: the pages the navigation names
+    navigation: frozenset[str]
+    #: the theme override folder, if any
+    custom_dir: str | None
+
+
+def read_layout(config_file: Path, docs_dir: Path) -> Layout:
+    config = load_config(config_file=str(config_file), docs_dir=str(docs_dir))
+    return Layout(walk_order(docs_dir), frozenset(nav_pages(config)), config.theme.custom_dir)
 
 
 def build_sharded(
-    config_file: Path, docs_dir: Path, staging: Path, site_url: str, strict: bool, jobs: int
+    config_file: Path,
+    docs_dir: Path,
+    staging: Path,
+    site_url: str,
+    strict: bool,
+    jobs: int,
+    layout: Layout,
 ) -> list[str] | None:
     """Build into ``staging`` with several processes; None when one process is better."""
-    config = load_config(config_file=str(config_file), docs_dir=str(docs_dir))
-    order, navigation, shards = plan(docs_dir, config, jobs)
+    order, navigation = layout.order, layout.navigation
+    pages = [p for p in order if p.endswith(".md")]
+    shards = max(1, min(jobs, len(pages) // MIN_PAGES_PER_SHARD))
     if shards < 2:
         return None
-    own = [p for p in order if p.endswith(".md") and p not in navigation]
+    own = [p for p in pages if p not in navigation]
     # Contiguous runs keep a shard's pages in one part of the tree.
     size = -(-len(own) // shards)
     parts = [frozenset(own[i * size : (i + 1) * size]) for i in range(shards)]

@@ -16,7 +16,7 @@ from mkdocs.exceptions import Abort, ConfigurationError
 
 from .config import Settings
 from .incremental import Manifest, build_changed, file_hashes, fingerprint, forget, remember
-from .shards import ShardError, build_sharded, walk_order
+from .shards import Layout, ShardError, build_sharded, read_layout
 
 
 class SiteBuildError(Exception):
@@ -71,13 +71,16 @@ def build_site(
     try:
         with _mkdocs_logging() as log:
             try:
+                layout = read_layout(settings.mkdocs_file, docs)
                 current = Manifest(
-                    fingerprint(settings.mkdocs_file, docs, settings.site_url, strict),
-                    file_hashes(docs, walk_order(docs)),
+                    fingerprint(settings.mkdocs_file, layout.custom_dir, settings.site_url, strict),
+                    file_hashes(docs, layout.order),
                 )
             except (Abort, ConfigurationError) as exc:
                 raise SiteBuildError([*log.messages, f"error: {exc}"]) from None
-        warnings = _build_into(settings, staging, target, strict, jobs, current, incremental)
+        warnings = _build_into(
+            settings, staging, target, strict, jobs, current, layout, incremental
+        )
         forget(target)
         _swap(staging, target)
         remember(target, current)
@@ -93,6 +96,7 @@ def _build_into(
     strict: bool,
     jobs: int,
     current: Manifest,
+    layout: Layout,
     incremental: bool,
 ) -> list[str]:
     """The cheapest build that gives the same site: changed pages only, shards, or one build."""
@@ -100,7 +104,14 @@ def _build_into(
     try:
         changed = (
             build_changed(
-                settings.mkdocs_file, docs, staging, target, settings.site_url, strict, current
+                settings.mkdocs_file,
+                docs,
+                staging,
+                target,
+                settings.site_url,
+                strict,
+                current,
+                layout,
             )
             if incremental
             else None
@@ -109,7 +120,7 @@ def _build_into(
             return changed
         if jobs > 1:
             sharded = build_sharded(
-                settings.mkdocs_file, docs, staging, settings.site_url, strict, jobs
+                settings.mkdocs_file, docs, staging, settings.site_url, strict, jobs, layout
             )
             if sharded is not None:
                 return sharded
