@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import html
 import http.server
+import json
 import os
 import subprocess
 import sys
@@ -128,6 +129,44 @@ def snapshot(folder: Path) -> dict[str, bytes]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+# --- the search index, read with the standard library --------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchFiles:
+    """The knowledge base's search index under ``site/search/kb/``, read in full."""
+
+    manifest: dict
+    #: [location, title, teaser] by document number
+    documents: list[list[str]]
+    #: word → {document number: weight}
+    words: dict[str, dict[int, int]]
+
+    def locations(self, word: str) -> set[str]:
+        """Addresses of the documents holding exactly ``word`` (already normalised)."""
+        return {self.documents[doc][0] for doc in self.words.get(word, {})}
+
+    def by_location(self) -> dict[str, list[str]]:
+        return {doc[0]: doc for doc in self.documents}
+
+
+def read_search_files(site: Path) -> SearchFiles:
+    folder = site / "search" / "kb"
+    manifest = json.loads((folder / "index.json").read_text("utf-8"))
+    documents = [doc for name in manifest["docs"] for doc in _json_file(folder / name)]
+    assert len(documents) == manifest["documents"]
+    words: dict[str, dict[int, int]] = {}
+    for key, name in manifest["terms"].items():
+        for word, postings in _json_file(folder / name).items():
+            assert word[: manifest["prefix"]] == key, (word, key)
+            words[word] = dict(zip(postings[::2], postings[1::2], strict=True))
+    return SearchFiles(manifest, documents, words)
+
+
+def _json_file(path: Path):
+    return json.loads(path.read_text("utf-8"))
 
 
 # --- HTML, read with the standard library's parser ---------------------------------------------

@@ -15,6 +15,7 @@ from helpers import (
     Element,
     links,
     parse_html,
+    read_search_files,
     run_kb,
     snapshot,
 )
@@ -208,19 +209,20 @@ def test_event_page(built_site, records, event_id):
 
 
 def test_search_index_holds_rome_and_both_languages(built_site):
-    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    assert index["config"]["lang"] == ["en", "de"]
-    docs = {doc["location"]: doc for doc in index["docs"]}
-    rome = docs[f"events/{ROME}/"]
-    assert rome["title"] == (
+    search = read_search_files(built_site)
+    rome = search.by_location()[f"events/{ROME}/"]
+    assert rome[1] == (
         "Alibaba stops experimental AI unit ROME from mining cryptocurrency without authorisation"
     )
-    assert "an experimental AI unit called ROME tried to mine cryptocurrency" in rome["text"]
-    # The German translation is indexed too, under its own heading.
-    assert (
-        "„ROME“ versucht, unautorisiert Kryptowährungen zu schürfen"
-        in (docs[f"events/{ROME}/#deutsch"]["text"])
-    )
+    assert "an experimental AI unit called ROME tried to mine cryptocurrency" in rome[2]
+    # Words of the title, of the German translation (folded: "schürfen" is found as
+    # "schurfen"), and the company's name all lead to the incident.
+    for word in ("rome", "cryptocurrency", "schurfen", "kryptowahrungen", "alibaba"):
+        assert f"events/{ROME}/" in search.locations(word), word
+    # Material's own index holds no page: a reader downloads only what a query needs.
+    material = json.loads((built_site / "search" / "search_index.json").read_text("utf-8"))
+    assert material["config"]["lang"] == ["en", "de"]
+    assert material["docs"] == []
 
 
 def test_navigation_lists_sections_never_events(built_site, records):
@@ -363,10 +365,11 @@ def test_deleted_event_disappears_from_site_and_search(kb, tmp_path, content_cop
 
     assert not (site / "events" / ROME).exists()
     assert not (tmp_path / "docs" / "events" / f"{ROME}.md").exists()
-    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    locations = [doc["location"] for doc in index["docs"]]
+    search = read_search_files(site)
+    locations = [doc[0] for doc in search.documents]
     assert [loc for loc in locations if ROME in loc] == []
-    assert [doc["location"] for doc in index["docs"] if "ROME" in doc["text"]] == []
+    assert [doc[0] for doc in search.documents if "ROME" in doc[1] + doc[2]] == []
+    assert "rome" not in search.words
     assert "events/alibaba/2026-03-19-quarterly-results/" in locations
     for page in ("companies/alibaba/index.html", "events/index.html", "index.html"):
         assert all(ROME not in path for path, _ in links(site, site / page)), page

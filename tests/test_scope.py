@@ -7,7 +7,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from helpers import PROJECT_ROOT, kb_build, links, run_kb, site_path
+from helpers import PROJECT_ROOT, kb_build, links, read_search_files, run_kb, site_path
 
 
 def _build(tmp_path: Path, *scope: str) -> Path:
@@ -63,11 +63,10 @@ def test_scoped_site_holds_only_its_scope(tmp_path, scope, events, companies, to
         assert path.exists() or (path / "index.html").exists(), target
 
     # Its own search index, feeds and API hold only the scope.
-    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     indexed_events = {
-        doc["location"].split("#")[0].strip("/").removeprefix("events/")
-        for doc in index["docs"]
-        if doc["location"].startswith("events/") and doc["location"].count("/") >= 3
+        doc[0].strip("/").removeprefix("events/")
+        for doc in read_search_files(site).documents
+        if doc[0].startswith("events/")
     }
     assert indexed_events == events
     feed = feedparser.parse((site / "feeds" / "all.atom.xml").read_bytes())

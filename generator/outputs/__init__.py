@@ -1,9 +1,10 @@
-"""Files for following and reusing the knowledge base: feeds, calendars and data.
+"""Files for following, reusing and searching the knowledge base: feeds, calendars, data
+and the search index.
 
 ``render_outputs`` returns every such file by its path in the generated docs
 folder (``feeds/all.atom.xml``, ``calendars/all.ics``, ``api/events.json``,
-``events.csv``, ...); MkDocs copies files that are not Markdown verbatim. Each
-is a pure function of the model and the site's address: no clock, no I/O.
+``events.csv``, ``search/kb/index.json``, ...); MkDocs copies files that are not
+Markdown verbatim. Each is a pure function of the model and the site's address: no clock, no I/O.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from .api import render_api
 from .calendars import render_calendars
 from .common import Site
 from .feeds import render_feeds
+from .search import render_search
 
 __all__ = ["Site", "render_outputs"]
 
@@ -27,7 +29,8 @@ def render_outputs(
     """
     site = Site.of(site_url, site_name)
     files: dict[str, bytes] = {}
-    for part in (render_feeds(kb, site), render_calendars(kb, site), render_api(kb, site)):
+    parts = (render_feeds(kb, site), render_calendars(kb, site), render_api(kb, site))
+    for part in (*parts, render_search(kb)):
         overlap = files.keys() & part.keys()
         if overlap:
             raise ValueError(f"two outputs claim the same path: {sorted(overlap)}")
