@@ -9,6 +9,9 @@ a small plugin added in code, never in mkdocs.yml). The navigation pages, the
 static files and the theme are built by shard 0; the other shards contribute their
 pages' HTML, search-index entries and sitemap entries, put back in the order a
 single build writes them.
+
+The same shards can also be built on separate machines, one per run
+(``kb build --shard I/N``), and merged afterwards (``kb merge``, see parts.py).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +38,10 @@ from .write import write_atomic
 
 #: Below this many pages one process is faster than starting several.
 MIN_PAGES_PER_SHARD = 2000
+
+#: What every shard contributes besides its pages' HTML: its entries in these two files.
+SEARCH_INDEX = "search/search_index.json"
+SITEMAP = "sitemap.xml"
 
 
 @dataclass(frozen=True)
@@ -122,6 +130,17 @@ def read_layout(config_file: Path, docs_dir: Path) -> Layout:
     return Layout(walk_order(docs_dir), frozenset(nav_pages(config)), config.theme.custom_dir)
 
 
+def split(layout: Layout, count: int) -> list[frozenset[str]]:
+    """The pages each of ``count`` shards builds besides the navigation pages (shard 0's).
+
+    Contiguous runs keep a shard's pages in one part of the tree; their sizes differ by
+    at most one page, and a shard of a tiny site may have none.
+    """
+    own = [p for p in layout.order if p.endswith(".md") and p not in layout.navigation]
+    bounds = [len(own) * i // count for i in range(count + 1)]
+    return [frozenset(own[bounds[i] : bounds[i + 1]]) for i in range(count)]
+
+
 def build_sharded(
     config_file: Path,
     docs_dir: Path,
@@ -132,15 +151,11 @@ def build_sharded(
     layout: Layout,
 ) -> list[str] | None:
     """Build into ``staging`` with several processes; None when one process is better."""
-    order, navigation = layout.order, layout.navigation
-    pages = [p for p in order if p.endswith(".md")]
+    pages = [p for p in layout.order if p.endswith(".md")]
     shards = max(1, min(jobs, len(pages) // MIN_PAGES_PER_SHARD))
     if shards < 2:
         return None
-    own = [p for p in pages if p not in navigation]
-    # Contiguous runs keep a shard's pages in one part of the tree.
-    size = -(-len(own) // shards)
-    parts = [frozenset(own[i * size : (i + 1) * size]) for i in range(shards)]
+    parts = split(layout, shards)
     sites = [staging] + [staging.with_name(f"{staging.name}-shard{i}") for i in range(1, shards)]
     jobs_ = [
         ShardJob(str(config_file), str(docs_dir), str(site), site_url, strict, part, i == 0)
@@ -148,15 +163,42 @@ def build_sharded(
     ]
     try:
         with ProcessPoolExecutor(max_workers=shards) as pool:
-            results = list(pool.map(_build_shard, jobs_, [navigation] * shards))
+            results = list(pool.map(_build_shard, jobs_, [layout.navigation] * shards))
         messages = sorted({m for r in results for m in r.messages})
         if any(r.failed for r in results):
             raise ShardError(messages)
-        _merge(staging, sites[1:], [j.pages for j in jobs_[1:]], order, docs_dir, site_url)
+        _merge(staging, sites[1:], [j.pages for j in jobs_[1:]], layout.order, docs_dir, site_url)
         return messages
     finally:
         for site in sites[1:]:
             shutil.rmtree(site, ignore_errors=True)
+
+
+def build_one_shard(
+    config_file: Path,
+    docs_dir: Path,
+    site_dir: Path,
+    site_url: str,
+    strict: bool,
+    layout: Layout,
+    index: int,
+    count: int,
+) -> list[str]:
+    """Build shard ``index`` (from 0) of ``count`` alone into ``site_dir``; its warnings.
+
+    The same job as one process of ``build_sharded``, however small the site. Of a shard
+    other than the first, only what the merge takes from it is kept.
+    """
+    pages = split(layout, count)[index]
+    job = ShardJob(
+        str(config_file), str(docs_dir), str(site_dir), site_url, strict, pages, index == 0
+    )
+    result = _build_shard(job, layout.navigation)
+    if result.failed:
+        raise ShardError(result.messages)
+    if index > 0:
+        _keep_only(site_dir, {SEARCH_INDEX, SITEMAP} | {_dest(src, docs_dir) for src in pages})
+    return result.messages
 
 
 class ShardError(Exception):
@@ -192,11 +234,13 @@ def _merge(
     docs: Path,
     site_url: str,
     dropped: frozenset[str] = frozenset(),
+    take: Callable[[Path, Path], object] = os.replace,
 ) -> None:
     """Move the other builds' ``pages`` into ``staging``; merge search index and sitemap.
 
     Entries that ``staging`` already has for those pages, or for the ``dropped``
-    page addresses, are replaced or removed.
+    page addresses, are replaced or removed. ``take`` puts a page's HTML in place
+    (moved by default; ``kb merge`` copies, leaving its parts as they were).
     """
     url_of = {src: page_url(src, docs) for src in order if src.endswith(".md")}
     rank = {url: position for position, url in enumerate(url_of.values())}
@@ -204,11 +248,26 @@ def _merge(
     replaced = set(dropped).union(*owned)
     for site, part in zip(others, pages, strict=True):
         for src in part:
-            dest = File(src, str(docs), str(site), True).dest_uri
+            dest = _dest(src, docs)
             (staging / dest).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(site / dest, staging / dest)
+            take(site / dest, staging / dest)
     _merge_search_index(staging, others, owned, rank, replaced)
     _merge_sitemap(staging, others, owned, rank, site_url or "/", replaced)
+
+
+def _dest(src: str, docs: Path) -> str:
+    """Where a page's HTML goes in the site, relative to it."""
+    return File(src, str(docs), str(docs), True).dest_uri
+
+
+def _keep_only(site: Path, keep: set[str]) -> None:
+    """Delete every file of ``site`` not named in ``keep``, and the folders left empty."""
+    for path in sorted(site.rglob("*"), reverse=True):
+        if path.is_dir():
+            if not any(path.iterdir()):
+                path.rmdir()
+        elif path.relative_to(site).as_posix() not in keep:
+            path.unlink()
 
 
 def page_url(src: str, docs: Path) -> str:
@@ -228,11 +287,11 @@ def _merge_search_index(
     rank: dict[str, int],
     replaced: set[str],
 ) -> None:
-    path = staging / "search" / "search_index.json"
+    path = staging / SEARCH_INDEX
     data = json.loads(path.read_text(encoding="utf-8"))
     docs = [d for d in data["docs"] if _page_of(d["location"]) not in replaced]
     for site, pages in zip(others, owned, strict=True):
-        entries = json.loads((site / "search" / "search_index.json").read_text("utf-8"))["docs"]
+        entries = json.loads((site / SEARCH_INDEX).read_text("utf-8"))["docs"]
         docs += [d for d in entries if _page_of(d["location"]) in pages]
     # Entries of one page stay together and in their order (the sort is stable);
     # pages go in the order a single build indexes them.
@@ -254,7 +313,7 @@ def _merge_sitemap(
     base: str,
     replaced: set[str],
 ) -> None:
-    path = staging / "sitemap.xml"
+    path = staging / SITEMAP
     text = path.read_text(encoding="utf-8")
 
     def page(block: str) -> str:
@@ -263,7 +322,7 @@ def _merge_sitemap(
 
     blocks = [b for b in _URL_BLOCK.findall(text) if page(b) not in replaced]
     for site, pages in zip(others, owned, strict=True):
-        theirs = _URL_BLOCK.findall((site / "sitemap.xml").read_text(encoding="utf-8"))
+        theirs = _URL_BLOCK.findall((site / SITEMAP).read_text(encoding="utf-8"))
         blocks += [b for b in theirs if page(b) in pages]
     blocks.sort(key=lambda b: rank.get(page(b), -1))
     first, end = _URL_BLOCK.search(text), text.rindex("</urlset>")

@@ -62,31 +62,49 @@ def build_site(
     With ``jobs`` above 1, large sites are built in parallel shards (see shards.py).
     """
     target = settings.site_dir.resolve()
+    with staged(target) as staging:
+        layout, current = read_inputs(settings, strict)
+        warnings = _build_into(
+            settings, staging, target, strict, jobs, current, layout, incremental
+        )
+    remember(target, current)
+    return warnings
+
+
+@contextmanager
+def staged(target: Path) -> Iterator[Path]:
+    """A new folder beside ``target`` to build in, put in its place if the block succeeds.
+
+    On any failure the folder is removed and ``target`` stays exactly as it was. The
+    manifest of incremental builds is removed before the swap: whoever built the new
+    site writes it again.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(target)
     staging = Path(
         tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.building-{os.getpid()}-")
     )
-    docs = settings.docs_dir.resolve()
     try:
-        with _mkdocs_logging() as log:
-            try:
-                layout = read_layout(settings.mkdocs_file, docs)
-                current = Manifest(
-                    fingerprint(settings.mkdocs_file, layout.custom_dir, settings.site_url, strict),
-                    file_hashes(docs, layout.order),
-                )
-            except (Abort, ConfigurationError) as exc:
-                raise SiteBuildError([*log.messages, f"error: {exc}"]) from None
-        warnings = _build_into(
-            settings, staging, target, strict, jobs, current, layout, incremental
-        )
+        yield staging
         forget(target)
         _swap(staging, target)
-        remember(target, current)
-        return warnings
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def read_inputs(settings: Settings, strict: bool) -> tuple[Layout, Manifest]:
+    """The docs folder's layout, and the fingerprint and file hashes a build is made from."""
+    docs = settings.docs_dir.resolve()
+    with _mkdocs_logging() as log:
+        try:
+            layout = read_layout(settings.mkdocs_file, docs)
+            current = Manifest(
+                fingerprint(settings.mkdocs_file, layout.custom_dir, settings.site_url, strict),
+                file_hashes(docs, layout.order),
+            )
+        except (Abort, ConfigurationError) as exc:
+            raise SiteBuildError([*log.messages, f"error: {exc}"]) from None
+    return layout, current
 
 
 def _build_into(
