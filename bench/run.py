@@ -10,8 +10,8 @@ For each size N, in a folder of its own (deleted at the end unless ``--keep``):
 3. a cold ``kb build --timings`` is timed as a subprocess: wall time, the process's
    peak RSS (``os.wait4``), the sampled peak of it and its children together (PSS, for
    the parallel MkDocs build), each stage's seconds and peak memory, the size of the
-   site, of a typical (median) and the largest event page, and of the search index, raw
-   and gzipped;
+   site, of a typical (median) and the largest event page, and of the search index
+   (``search/kb/``), raw and gzipped;
 4. a plain ``mkdocs build`` of the same generated Markdown in one process, the baseline
    the build is compared with;
 5. three incremental rebuilds into the same folders (one title edited, one event added,
@@ -327,10 +327,10 @@ def output_sizes(content: Path, docs: Path, site: Path) -> dict[str, Any]:
     ordered = sorted(pages.items(), key=lambda item: (item[1], item[0]))
     median_id, median_bytes = ordered[(len(ordered) - 1) // 2]
     max_id, max_bytes = ordered[-1]
-    index = site / "search" / "search_index.json"
-    if not index.is_file():
-        raise BenchError(f"the build wrote no search index: {index} is missing")
-    raw = index.read_bytes()
+    search = site / "search" / "kb"
+    if not (search / "index.json").is_file():
+        raise BenchError(f"the build wrote no search index: {search / 'index.json'} is missing")
+    files = [p.read_bytes() for p in sorted(search.iterdir())]
     return {
         "site_bytes": site_bytes,
         "site_files": site_files,
@@ -345,8 +345,10 @@ def output_sizes(content: Path, docs: Path, site: Path) -> dict[str, Any]:
             "max_event": max_id,
         },
         "search_index": {
-            "bytes": len(raw),
-            "gzip_bytes": len(gzip.compress(raw, compresslevel=9, mtime=0)),
+            "files": len(files),
+            "bytes": sum(len(data) for data in files),
+            "gzip_bytes": sum(_gzip_size(data) for data in files),
+            "manifest_bytes": (search / "index.json").stat().st_size,
         },
     }
 
@@ -768,11 +770,15 @@ def _query_word(content: Path, event: str) -> str:
     return max(re.findall(r"[A-Za-z]{4,}", title), key=len)
 
 
-def search_timing(site: Path, query: str) -> dict[str, Any]:
-    """Seconds from the home page's load to the first search result, in headless Chromium.
+def _gzip_size(data: bytes) -> int:
+    return len(gzip.compress(data, compresslevel=9, mtime=0))
 
-    Material's search downloads the whole index and builds it in a web worker before it
-    answers: this is what a reader waits for. Without Chromium the step says why.
+
+def search_timing(site: Path, query: str) -> dict[str, Any]:
+    """Seconds from the home page's load to the first search result, in headless Chromium,
+    and the search files the browser asked for until then (raw and gzipped bytes).
+
+    This is what a reader waits for. Without Chromium the step says why.
     """
     import functools
     import http.server
@@ -785,9 +791,17 @@ def search_timing(site: Path, query: str) -> dict[str, Any]:
     if not Path(chromium).is_file():
         return {"query": query, "error": f"no Chromium at {chromium}"}
 
+    requested: list[str] = []
+
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:
             pass
+
+        def do_GET(self) -> None:
+            path = self.path.split("?")[0].lstrip("/")
+            if path.startswith("search/"):
+                requested.append(path)
+            super().do_GET()
 
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(Quiet, directory=str(site))
@@ -811,13 +825,18 @@ def search_timing(site: Path, query: str) -> dict[str, Any]:
             box.press_sequentially(query)
             page.locator("li.md-search-result__item").first.wait_for(state="visible")
             answered = time.perf_counter()
+            fetched = sorted(set(requested))
             browser.close()
     finally:
         server.shutdown()
+    payload = [(site / path).read_bytes() for path in fetched]
     return {
         "query": query,
         "page_load_seconds": loaded - started,
         "first_result_seconds": answered - loaded,
+        "payload_files": fetched,
+        "payload_bytes": sum(len(data) for data in payload),
+        "payload_gzip_bytes": sum(_gzip_size(data) for data in payload),
     }
 
 
@@ -875,7 +894,9 @@ def table(r: dict[str, Any]) -> str:
         sized("event page, median", page["median_bytes"], page["median_event"]),
         sized("event page, largest", page["max_bytes"], page["max_event"]),
         sized(
-            "search/search_index.json", index["bytes"], f"({_size(index['gzip_bytes'])} gzip -9)"
+            "search index (search/kb/)",
+            index["bytes"],
+            f"in {index['files']:,} files ({_size(index['gzip_bytes'])} gzip -9)",
         ),
         _search_line(r["search"]),
         "",
@@ -910,7 +931,9 @@ def _search_line(search: dict[str, Any]) -> str:
         return f"  search: not measured ({search['error']})"
     return (
         f"  search for {search['query']!r}: first result {search['first_result_seconds']:.2f} s"
-        f" after the page loaded ({search['page_load_seconds']:.2f} s)"
+        f" after the page loaded ({search['page_load_seconds']:.2f} s), having fetched"
+        f" {_size(search['payload_bytes'])} ({_size(search['payload_gzip_bytes'])} gzip -9)"
+        f" in {len(search['payload_files'])} search files"
     )
 
 

@@ -106,6 +106,8 @@ def test_output_sizes(result: dict) -> None:
         assert company and name
     index = out["search_index"]
     assert 0 < index["gzip_bytes"] < index["bytes"]
+    assert 0 < index["manifest_bytes"] < index["bytes"]
+    assert index["files"] >= 3
 
 
 def test_search_is_timed_in_chromium(result: dict) -> None:
@@ -114,6 +116,13 @@ def test_search_is_timed_in_chromium(result: dict) -> None:
     assert search["query"].isalpha() and len(search["query"]) >= 4
     assert _positive(search["page_load_seconds"])
     assert _positive(search["first_result_seconds"])
+    # The worker fetched its index, at least one words file and one documents file:
+    # never Material's whole-site index, whose entries would be here otherwise.
+    files = search["payload_files"]
+    assert "search/kb/index.json" in files
+    assert any(f.startswith("search/kb/t-") for f in files), files
+    assert any(f.startswith("search/kb/d-") for f in files), files
+    assert 0 < search["payload_gzip_bytes"] < search["payload_bytes"]
 
 
 def test_incremental_rebuilds_match_clean_builds(result: dict) -> None:
@@ -166,7 +175,7 @@ def test_table_is_printed(bench_run: BenchRun) -> None:
         "site folder",
         "event page, median",
         "event page, largest",
-        "search/search_index.json",
+        "search index (search/kb/)",
         "edit one title",
         "add one event",
         "delete one event",
