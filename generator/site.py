@@ -86,6 +86,7 @@ def staged(target: Path) -> Iterator[Path]:
     )
     try:
         yield staging
+        staging.chmod(0o755)  # mkdtemp made it private; a site is served by others
         forget(target)
         _swap(staging, target)
     finally:
