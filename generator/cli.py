@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -16,6 +17,7 @@ from . import __version__, pipeline
 from .commands import new as new_cmd
 from .config import ConfigError, Settings, load_settings
 from .diagnostics import Diagnostic
+from .parts import PartError, Shard, build_part, merge_parts
 from .report import FORMATS, format_diagnostics, resolve_format, summary_line
 from .schema import EVENT_STATUSES, EVENT_TYPES
 from .scope import Scope, ScopeError
@@ -163,6 +165,14 @@ def validate(content: Path | None, config_file: Path, fmt: str) -> None:
     show_default="the number of CPUs",
     help="MkDocs builds to run in parallel on a large site (one per shard of pages).",
 )
+@click.option(
+    "--shard",
+    "shard_text",
+    default=None,
+    metavar="I/N",
+    help="Build only shard I of N (counted from 1) as a part for kb merge, into "
+    "site-shard-I-of-N/ unless --site-dir is given.",
+)
 @click.option("--clean", is_flag=True, help="Rebuild every page, even if only a few changed.")
 @click.option(
     "--timings",
@@ -181,6 +191,7 @@ def build(
     scope_topic: str | None,
     strict: bool,
     jobs: int,
+    shard_text: str | None,
     clean: bool,
     timings_file: Path | None,
 ) -> None:
@@ -189,9 +200,13 @@ def build(
     The previous site stays in place until the new one is complete. When only
     pages changed since the last build, only they are rebuilt; the result is the
     same as a clean build (--clean forces one).
+
+    With --shard I/N, only shard I of the pages is built, with a record of what it
+    is: build every shard (on separate machines, say) and join them with kb merge.
     """
     if scope_company and scope_topic:
         _fail("give --company or --topic, not both")
+    shard = _parse_shard(shard_text) if shard_text is not None else None
     scope = (
         Scope("company", scope_company)
         if scope_company
@@ -207,6 +222,9 @@ def build(
         site_url=site_url,
         scope=scope,
     )
+    if shard and site_dir is None:
+        part = f"{settings.site_dir.name}-shard-{shard.number}-of-{shard.count}"
+        settings = dataclasses.replace(settings, site_dir=settings.site_dir.with_name(part))
     started = time.perf_counter()
     timings = Timings(on_start=_progress)
     try:
@@ -218,7 +236,10 @@ def build(
         _fail("the site was not built; fix the errors above")
     try:
         with timings.stage("mkdocs build"):
-            warnings = build_site(settings, strict=strict, jobs=jobs, incremental=not clean)
+            if shard:
+                warnings = build_part(settings, shard, strict=strict)
+            else:
+                warnings = build_site(settings, strict=strict, jobs=jobs, incremental=not clean)
     except SiteBuildError as exc:
         _progress(None)
         for message in exc.messages:
@@ -234,8 +255,47 @@ def build(
         _plural(len(items), noun)
         for items, noun in ((kb.events, "event"), (kb.companies, "company"))
     )
+    built = f"shard {shard} of the site into {settings.site_dir}" if shard else settings.site_dir
     click.echo(
-        f"Built {settings.site_dir} from {counts} and {_plural(len(kb.topics), 'topic')} "
+        f"Built {built} from {counts} and {_plural(len(kb.topics), 'topic')} "
+        f"in {time.perf_counter() - started:.1f} s",
+        err=True,
+    )
+
+
+def _parse_shard(text: str) -> Shard:
+    try:
+        return Shard.parse(text)
+    except ValueError as exc:
+        _fail(str(exc))
+        raise  # unreachable: _fail exits
+
+
+@main.command()
+@click.argument("parts", nargs=-1, type=click.Path(path_type=Path), metavar="PART...")
+@_config_option
+@click.option(
+    "--site-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Where the merged site goes.  [default: site/ beside mkdocs.yml]",
+)
+def merge(parts: tuple[Path, ...], config_file: Path, site_dir: Path | None) -> None:
+    """Merge the parts written by kb build --shard I/N into the complete site.
+
+    Give every shard of one build, each once (kb merge site-shard-*). The site is
+    the same, byte for byte, as one kb build; it replaces the previous site only
+    once complete, and parts of different builds are refused with the site unchanged.
+    """
+    if site_dir is None:
+        site_dir = _settings(config_file).site_dir
+    started = time.perf_counter()
+    try:
+        merge_parts(list(parts), site_dir)
+    except PartError as exc:
+        _fail(f"{exc}; {site_dir} is unchanged")
+    click.echo(
+        f"Merged {_plural(len(parts), 'shard')} into {site_dir} "
         f"in {time.perf_counter() - started:.1f} s",
         err=True,
     )
