@@ -42,9 +42,9 @@ FORMAT = 1
 #: characters to match longer words (a shorter one matches only itself).
 PREFIX = 2
 #: Documents per documents file: small enough that the best results cost little.
-CHUNK = 128
+CHUNK = 64
 #: The most results shown for one query, best first.
-LIMIT = 100
+LIMIT = 50
 #: A word's weight in a title-like field and in the rest; repeated words count up to CAP.
 TITLE_WEIGHT = 8
 TEXT_WEIGHT = 1

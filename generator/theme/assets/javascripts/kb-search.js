@@ -134,12 +134,17 @@ function highlighter(query) {
   }
 }
 
-async function search(query) {
+class Superseded extends Error {}
+
+/* The result for a query, unless a newer one is typed before its documents load */
+async function search(query, ticket) {
   const data = await index()
   const terms = [...new Set(words(query))].filter(term => !data.stop.has(term))
   if (!terms.length)
     return { items: [] }
   const matches = await Promise.all(terms.map(term => match(data, term)))
+  if (ticket !== latest)
+    throw new Superseded()
   const best = rank(matches).slice(0, data.limit)
   const chunks = await Promise.all(
     [...new Set(best.map(({ doc }) => Math.floor(doc / data.chunk)))]
@@ -170,8 +175,10 @@ async function handle(message) {
       const ticket = ++latest
       let data
       try {
-        data = await search(message.data)
+        data = await search(message.data, ticket)
       } catch (error) {
+        if (error instanceof Superseded)
+          return null
         console.warn(`Search failed: ${error.message}`)
         data = { items: [] }
       }
