@@ -12,16 +12,16 @@ deeply nested files are refused with a located problem.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import yaml
 from yaml.resolver import Resolver
 
 try:
-    from yaml import CSafeLoader as _Loader
+    from yaml.cyaml import CParser as _Parser
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _Parser  # type: ignore[assignment]
 
 MAX_BYTES = 256 * 1024
 MAX_DEPTH = 12
@@ -122,8 +122,9 @@ def position(text: str, index: int) -> tuple[int, int]:
 
 def parse(text: str) -> Node | None:
     """The single document in ``text`` as a node tree (None for an empty file)."""
+    parser = _Parser(text)
     try:
-        return _Composer(yaml.parse(text, Loader=_Loader)).document()
+        return _Composer(parser.get_event).document()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -137,27 +138,30 @@ def parse(text: str) -> Node | None:
         raise YamlProblem(f"invalid YAML: {message}", line, column) from None
     except RecursionError:
         raise YamlProblem(f"nesting is deeper than {MAX_DEPTH} levels") from None
+    finally:
+        parser.dispose()
 
 
 class _Composer:
-    """Builds nodes from events, refusing what records never need."""
+    """Builds nodes from events, refusing what records never need.
 
-    def __init__(self, events: Iterator[yaml.Event]) -> None:
-        self._events = events
+    This runs once per value of every record, so it dispatches on exact event
+    types and keeps lookups local.
+    """
+
+    def __init__(self, next_event: Callable[[], yaml.Event]) -> None:
+        self._next = next_event
         self._count = 0
-
-    def _next(self) -> yaml.Event:
-        return next(self._events)
 
     def document(self) -> Node | None:
         self._next()  # StreamStart
         event = self._next()
-        if isinstance(event, yaml.StreamEndEvent):
+        if type(event) is yaml.StreamEndEvent:
             return None
-        root = self._node(self._next(), depth=0)
+        root = self._node(self._next(), 0)
         self._next()  # DocumentEnd
         extra = self._next()
-        if isinstance(extra, yaml.DocumentStartEvent):
+        if type(extra) is yaml.DocumentStartEvent:
             raise YamlProblem(
                 "a record file holds one YAML document; remove the second '---'",
                 extra.start_mark.line + 1,
@@ -166,13 +170,15 @@ class _Composer:
         return root
 
     def _node(self, event: yaml.Event, depth: int) -> Node:
-        line, column = event.start_mark.line + 1, event.start_mark.column + 1
+        mark = event.start_mark
+        line, column = mark.line + 1, mark.column + 1
         self._count += 1
         if self._count > MAX_NODES:
             raise YamlProblem(f"more than {MAX_NODES} values in one record", line, column)
         if depth > MAX_DEPTH:
             raise YamlProblem(f"nesting is deeper than {MAX_DEPTH} levels", line, column)
-        if isinstance(event, yaml.AliasEvent):
+        kind = type(event)
+        if kind is yaml.AliasEvent:
             raise YamlProblem(
                 f"alias '*{event.anchor}' is not allowed; write the value out in full", line, column
             )
@@ -183,24 +189,30 @@ class _Composer:
                 column,
             )
         tag = getattr(event, "tag", None)
-        if tag not in (None, "!"):
+        if tag is not None and tag != "!":
             raise YamlProblem(f"tag '{tag}' is not allowed; remove it", line, column)
-        if isinstance(event, yaml.ScalarEvent):
-            return _scalar(event, line, column)
-        if isinstance(event, yaml.SequenceStartEvent):
-            items = []
-            while not isinstance(item := self._next(), yaml.SequenceEndEvent):
-                items.append(self._node(item, depth + 1))
-            return Sequence(tuple(items), line, column)
-        if isinstance(event, yaml.MappingStartEvent):
+        if kind is yaml.ScalarEvent:
+            style = event.style
+            if style:
+                return Scalar(event.value, line, column, False, "text", style in ("|", ">"))
+            return Scalar(event.value, line, column, True, _implicit_type(event.value))
+        if kind is yaml.MappingStartEvent:
             return self._mapping(line, column, depth)
-        raise YamlProblem(f"unexpected YAML element {type(event).__name__}", line, column)
+        if kind is yaml.SequenceStartEvent:
+            items = []
+            next_event, node = self._next, self._node
+            while type(item := next_event()) is not yaml.SequenceEndEvent:
+                items.append(node(item, depth + 1))
+            return Sequence(tuple(items), line, column)
+        raise YamlProblem(f"unexpected YAML element {kind.__name__}", line, column)
 
     def _mapping(self, line: int, column: int, depth: int) -> Mapping:
         entries: dict[str, tuple[Scalar, Node]] = {}
-        while not isinstance(key_event := self._next(), yaml.MappingEndEvent):
-            key = self._node(key_event, depth + 1)
-            if not isinstance(key, Scalar):
+        next_event, node = self._next, self._node
+        depth += 1
+        while type(key_event := next_event()) is not yaml.MappingEndEvent:
+            key = node(key_event, depth)
+            if type(key) is not Scalar:
                 raise YamlProblem("keys must be plain words", key.line, key.column)
             if key.plain and key.yaml_type == "merge key":
                 raise YamlProblem("merge keys ('<<') are not allowed", key.line, key.column)
@@ -212,24 +224,28 @@ class _Composer:
                     key.line,
                     key.column,
                 )
-            entries[key.value] = (key, self._node(self._next(), depth + 1))
+            entries[key.value] = (key, node(next_event(), depth))
         return Mapping(entries, line, column)
-
-
-def _scalar(event: yaml.ScalarEvent, line: int, column: int) -> Scalar:
-    style = event.style
-    if style:
-        return Scalar(event.value, line, column, False, "text", style in ("|", ">"))
-    return Scalar(event.value, line, column, True, _implicit_type(event.value))
 
 
 def _implicit_type(value: str) -> str:
     """What a YAML 1.1 loader would make of a plain scalar (PyYAML's own resolver table)."""
-    candidates = _IMPLICIT.get(value[:1], ()) if value else _IMPLICIT.get("", ())
-    for tag, regexp in (*candidates, *_IMPLICIT.get(None, ())):
-        if regexp.match(value):
-            return _TYPE_BY_TAG.get(tag, "text")
+    for match, yaml_type in _RESOLVERS.get(value[:1], _RESOLVERS_ANY):
+        if match(value):
+            return yaml_type
     return "text"
+
+
+def _resolvers(first: str | None) -> tuple[tuple[Callable[[str], object], str], ...]:
+    """The resolver table for plain scalars starting with ``first``, in PyYAML's order."""
+    candidates = (*_IMPLICIT.get(first, ()), *_IMPLICIT.get(None, ()))
+    return tuple((regexp.match, _TYPE_BY_TAG.get(tag, "text")) for tag, regexp in candidates)
+
+
+#: PyYAML's implicit resolvers by first character, read once: add_implicit_resolver
+#: changes a copy on the loader class it is given, never the base table
+_RESOLVERS = {first: _resolvers(first) for first in _IMPLICIT if first is not None}
+_RESOLVERS_ANY = _resolvers(None)
 
 
 def to_python(node: Node | None) -> object:
