@@ -54,6 +54,15 @@ def _docs_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def _cache_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--no-cache",
+        is_flag=True,
+        help="Check every record file afresh, without reading or writing the record cache "
+        "(.kb-cache/ beside the content folder).",
+    )(func)
+
+
 def _settings(config_file: Path, **overrides: Any) -> Settings:
     try:
         return load_settings(config_file, **overrides)
@@ -109,14 +118,15 @@ def main() -> None:
     show_default=True,
     help="standard: path:line:column lines; github: workflow annotations; json: a list.",
 )
-def validate(content: Path | None, config_file: Path, fmt: str) -> None:
+@_cache_option
+def validate(content: Path | None, config_file: Path, fmt: str, no_cache: bool) -> None:
     """Check every record, and every reference between records.
 
     Each problem is one line, path:line:column: severity: message, on stderr
     (JSON goes to stdout). Exit status 1 if there is any error.
     """
     settings = _settings(config_file, content=content)
-    result = pipeline.check(settings.content, settings.today)
+    result = pipeline.check(settings.content, settings.today, cache=not no_cache)
     _print_problems(result.diagnostics, resolve_format(fmt))
     sys.exit(0 if result.ok else 1)
 
@@ -181,6 +191,7 @@ def validate(content: Path | None, config_file: Path, fmt: str) -> None:
     default=None,
     help="Write each stage's wall time and peak memory to this JSON file.",
 )
+@_cache_option
 def build(
     content: Path | None,
     config_file: Path,
@@ -194,6 +205,7 @@ def build(
     shard_text: str | None,
     clean: bool,
     timings_file: Path | None,
+    no_cache: bool,
 ) -> None:
     """Validate the records, generate the pages and build the site.
 
@@ -228,7 +240,7 @@ def build(
     started = time.perf_counter()
     timings = Timings(on_start=_progress)
     try:
-        result = pipeline.generate(settings, timings)
+        result = pipeline.generate(settings, timings, cache=not no_cache)
     except ScopeError as exc:
         _fail(str(exc))
     _print_problems(result.check.diagnostics)

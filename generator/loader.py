@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic, Location, display_path
 from .schema import SLUG_RE
 from .yamlnodes import Node, YamlProblem, decode, parse
+
+if TYPE_CHECKING:
+    from .cache import RecordCache
 
 #: ids whose pages would replace one of the site's own (companies/index.md, ...)
 RESERVED_IDS = frozenset({"index"})
@@ -17,27 +20,63 @@ RESERVED_IDS = frozenset({"index"})
 FOLDERS = {"companies": "company", "topics": "topic", "events": "event"}
 
 
-@dataclass(frozen=True, slots=True)
 class SourceFile:
-    """One parsed record file, not yet checked against its schema."""
+    """One parsed record file, not yet checked against its schema.
 
-    kind: str
-    id: str
-    path: Path
-    #: the path as shown in messages (relative to the working directory when possible)
-    display: str
-    root: Node | None
-    #: the path inside the repository, for "edit this record" links: content/events/...
-    edit_path: str
-    #: False when the file could not be read as YAML (its problem is already reported)
-    parsed: bool = True
+    A file whose checks come from the cache keeps only its bytes: its tree is
+    parsed again the first time ``root`` is asked for, to place a problem that
+    a cross-record rule found in it.
+    """
+
+    __slots__ = ("_root", "display", "edit_path", "id", "kind", "parsed", "path", "relative")
+
+    def __init__(
+        self,
+        kind: str,
+        id: str,
+        path: Path,
+        display: str,
+        root: Node | bytes | None,
+        edit_path: str,
+        parsed: bool = True,
+        *,
+        relative: str = "",
+    ) -> None:
+        self.kind = kind
+        self.id = id
+        self.path = path
+        #: the path as shown in messages (relative to the working directory when possible)
+        self.display = display
+        #: the tree, or the bytes it is parsed from when first needed
+        self._root = root
+        #: the path inside the repository, for "edit this record" links: content/events/...
+        self.edit_path = edit_path
+        #: False when the file could not be read as YAML (its problem is already reported)
+        self.parsed = parsed
+        #: the path inside the content folder: events/acme/2026-03-19-results.yaml
+        self.relative = relative
+
+    @property
+    def root(self) -> Node | None:
+        if isinstance(self._root, bytes):
+            # These bytes parsed without a problem before, with the same code.
+            self._root = parse(decode(self._root))
+        return self._root
 
     def at(self, line: int = 1, column: int = 1) -> Location:
         return Location(self.display, line, column)
 
+    def __repr__(self) -> str:
+        return f"SourceFile({self.kind!r}, {self.id!r}, {self.display!r})"
 
-def load(content: Path) -> tuple[list[SourceFile], list[Diagnostic]]:
-    """Every record under ``content``, sorted by path, and the problems met reading them."""
+
+def load(
+    content: Path, cache: RecordCache | None = None
+) -> tuple[list[SourceFile], list[Diagnostic]]:
+    """Every record under ``content``, sorted by path, and the problems met reading them.
+
+    With a cache, a file whose bytes were read before is not parsed again.
+    """
     files: list[SourceFile] = []
     problems: list[Diagnostic] = []
     if not content.is_dir():
@@ -45,45 +84,107 @@ def load(content: Path) -> tuple[list[SourceFile], list[Diagnostic]]:
             Location(display_path(content)).error("content", "content folder does not exist")
         )
         return files, problems
-    for path in sorted(_candidates(content)):
-        shown = display_path(path)
-        kind_id = _classify(content, path)
+    shown_prefix = _display_prefix(content)
+    folder = os.fspath(content)
+    for parts, is_link in _candidates(folder):
+        relative = "/".join(parts)
+        path = content.joinpath(*parts)
+        shown = display_path(path) if shown_prefix is None else shown_prefix + relative
+        kind_id = _classify(parts, is_link)
         if isinstance(kind_id, str):
             problems.append(Location(shown).error("layout", kind_id))
             continue
         kind, record_id = kind_id
-        edit_path = f"{content.name}/{path.relative_to(content).as_posix()}"
+        edit_path = f"{content.name}/{relative}"
         try:
-            root = parse(decode(path.read_bytes()))
-        except YamlProblem as exc:
-            problems.append(Location(shown, exc.line, exc.column).error("yaml", exc.message))
-            files.append(SourceFile(kind, record_id, path, shown, None, edit_path, parsed=False))
-            continue
+            data = path.read_bytes()
         except OSError as exc:
             problems.append(Location(shown).error("io", f"cannot read file: {exc.strerror}"))
             continue
-        files.append(SourceFile(kind, record_id, path, shown, root, edit_path))
+        root, problem = _parse(relative, data, cache)
+        if problem is not None:
+            problems.append(
+                Location(shown, problem.line, problem.column).error("yaml", problem.message)
+            )
+            files.append(
+                SourceFile(
+                    kind, record_id, path, shown, None, edit_path, parsed=False, relative=relative
+                )
+            )
+            continue
+        files.append(SourceFile(kind, record_id, path, shown, root, edit_path, relative=relative))
     return files, problems
 
 
-def _candidates(content: Path) -> Iterator[Path]:
-    """Files under ``content``, skipping hidden ones, never following links out of it."""
-    for path in content.rglob("*"):
-        relative = path.relative_to(content)
-        if any(part.startswith(".") for part in relative.parts):
+def _parse(
+    relative: str, data: bytes, cache: RecordCache | None
+) -> tuple[Node | bytes | None, YamlProblem | None]:
+    """The file's tree, or the problem that stops it being read as YAML.
+
+    Bytes the cache has seen parse are returned as they are: their tree is built
+    only if a problem has to be placed in it.
+    """
+    if cache is not None and cache.known(relative, data):
+        problem = cache.yaml_problem(relative)
+        return (None if problem else data), problem
+    try:
+        root, problem = parse(decode(data)), None
+    except YamlProblem as exc:
+        root, problem = None, exc.with_traceback(None)  # no cycle through this frame
+    if cache is not None:
+        cache.remember_yaml_problem(relative, problem)
+    return root, problem
+
+
+def _candidates(folder: str) -> list[tuple[tuple[str, ...], bool]]:
+    """Files under ``folder`` as (path parts, is a symbolic link), sorted by path.
+
+    Hidden files and folders are skipped, and links are never followed out of
+    the folder: a link is listed, to be refused, but not entered.
+    """
+    found: list[tuple[tuple[str, ...], bool]] = []
+    pending: list[tuple[str, tuple[str, ...]]] = [(folder, ())]
+    while pending:
+        directory, parents = pending.pop()
+        try:
+            with os.scandir(directory) as entries:
+                listed = list(entries)
+        except PermissionError:
             continue
-        if path.is_symlink() or path.is_file():
-            yield path
+        for entry in listed:
+            if entry.name.startswith("."):
+                continue
+            parts = (*parents, entry.name)
+            if entry.is_symlink():
+                found.append((parts, True))
+            elif entry.is_dir():
+                pending.append((entry.path, parts))
+            elif entry.is_file():
+                found.append((parts, False))
+    found.sort()
+    return found
 
 
-def _classify(content: Path, path: Path) -> tuple[str, str] | str:
+def _display_prefix(content: Path) -> str | None:
+    """What ``display_path`` shows before a file's path inside ``content``, the same for
+    every file; None when the working directory is inside ``content``, where it is not."""
+    root = os.path.abspath(content)
+    inside = os.path.abspath(Path.cwd())
+    if inside != root and inside.startswith(root.rstrip("/") + "/"):
+        return None
+    shown = display_path(content)
+    return "" if shown == "." else f"{shown}/"
+
+
+def _classify(parts: tuple[str, ...], is_link: bool) -> tuple[str, str] | str:
     """(kind, id) for a record path, or a message saying why it is misplaced."""
-    parts = path.relative_to(content).parts
-    if path.is_symlink():
+    name = parts[-1]
+    stem, suffix = _split_suffix(name)
+    if is_link:
         return "symbolic links are not allowed in the content folder; copy the file instead"
-    if path.suffix == ".yml":
-        return f"record files end in .yaml; rename it to {path.stem}.yaml"
-    if path.suffix != ".yaml":
+    if suffix == ".yml":
+        return f"record files end in .yaml; rename it to {stem}.yaml"
+    if suffix != ".yaml":
         return "not a record: the content folder holds only .yaml files"
     kind = FOLDERS.get(parts[0]) if len(parts) > 1 else None
     expected_depth = 3 if kind == "event" else 2
@@ -92,7 +193,7 @@ def _classify(content: Path, path: Path) -> tuple[str, str] | str:
             "misplaced record: expected content/companies/<id>.yaml, "
             "content/topics/<id>.yaml or content/events/<company-id>/<date>-<slug>.yaml"
         )
-    for name in (*parts[1:-1], path.stem):
+    for name in (*parts[1:-1], stem):
         if name in RESERVED_IDS:
             return f"'{name}' is reserved for the site's own pages; choose another id"
         if not SLUG_RE.match(name):
@@ -100,8 +201,16 @@ def _classify(content: Path, path: Path) -> tuple[str, str] | str:
                 f"'{name}' is not a valid id: use lowercase letters, digits and single hyphens,"
                 f" like {_suggest_slug(name)}"
             )
-    record_id = f"{parts[1]}/{path.stem}" if kind == "event" else path.stem
+    record_id = f"{parts[1]}/{stem}" if kind == "event" else stem
     return kind, record_id
+
+
+def _split_suffix(name: str) -> tuple[str, str]:
+    """A file name's stem and suffix, as ``Path.stem`` and ``Path.suffix`` split them."""
+    dot = name.rfind(".")
+    if 0 < dot < len(name) - 1:
+        return name[:dot], name[dot:]
+    return name, ""
 
 
 def _suggest_slug(name: str) -> str:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import RecordCache
 from .config import Settings
 from .diagnostics import Diagnostic, has_errors
 from .history import file_history
@@ -36,20 +40,51 @@ class GenerateResult:
     written: WriteReport | None
 
 
-def check(content: Path, today: dt.date, timings: Timings | None = None) -> CheckResult:
-    """Load and validate every record; nothing is written."""
+def check(
+    content: Path, today: dt.date, timings: Timings | None = None, cache: bool = False
+) -> CheckResult:
+    """Load and validate every record; nothing is written but, with ``cache``, the
+    record cache beside the content folder."""
     timings = timings or Timings()
-    with timings.stage("load"):
-        files, problems = load(content)
-    with timings.stage("validate"):
-        checked, rule_problems = validate(files, today)
+    with _collector_paused():
+        with timings.stage("load"):
+            records = RecordCache.beside(content) if cache else None
+            files, problems = load(content, records)
+        with timings.stage("validate"):
+            checked, rule_problems = validate(files, today, records)
+    if records:
+        with timings.stage("save cache"):
+            records.save()
     return CheckResult(checked, sorted(problems + rule_problems))
 
 
-def generate(settings: Settings, timings: Timings | None = None) -> GenerateResult:
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while records are read and checked.
+
+    Reading creates millions of objects that all stay alive. The collector would
+    walk the growing heap again and again (half of the time spent loading 10,000
+    events), then once more right after, all for nothing. Freezing and at once
+    unfreezing them moves them straight into the oldest generation, which is
+    collected as before, only rarely.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
+
+
+def generate(
+    settings: Settings, timings: Timings | None = None, cache: bool = False
+) -> GenerateResult:
     """Validate, then write the Markdown pages; with any error, write nothing at all."""
     timings = timings or Timings()
-    result = check(settings.content, settings.today, timings)
+    result = check(settings.content, settings.today, timings, cache)
     if not result.ok:
         return GenerateResult(result, None, None)
     with timings.stage("model"):

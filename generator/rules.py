@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from .dates import slug_fits_date
 from .diagnostics import Diagnostic
-from .markup import check_summary
+from .markup import SummaryProblem, check_summary
 from .schema import Company, Event, Topic
 from .yamlnodes import locate, locate_key, position
 
@@ -28,6 +28,8 @@ class RuleContext:
     #: ids of every record file found, valid or not: a reference to a file that exists
     #: but has its own errors is not reported again as unknown
     present: dict[str, set[str]]
+    #: markup.check_summary, or a cache of what it found for each text
+    check_summary: Callable[[str], list[SummaryProblem]] = check_summary
 
     @property
     def companies(self) -> dict[str, Checked]:
@@ -202,7 +204,7 @@ def summaries_use_allowed_markdown(ctx: RuleContext) -> Iterator[Diagnostic]:
         ]
         for loc, text in texts:
             field = ".".join(loc)
-            for problem in check_summary(text):
+            for problem in ctx.check_summary(text):
                 line, column = _summary_position(item, loc, problem.needle)
                 yield item.source.at(line, column).error("summary", f"{field}: {problem.message}")
 

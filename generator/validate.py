@@ -9,14 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from .diagnostics import Diagnostic
 from .loader import SourceFile
+from .markup import check_summary
 from .rules import RULES, RuleContext
 from .schema import RECORD_TYPES, Record
 from .yamlnodes import locate, locate_key, to_python
+
+if TYPE_CHECKING:
+    from .cache import RecordCache
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,9 +37,13 @@ class Checked:
 
 
 def validate(
-    files: list[SourceFile], today: dt.date
+    files: list[SourceFile], today: dt.date, cache: RecordCache | None = None
 ) -> tuple[dict[str, dict[str, Checked]], list[Diagnostic]]:
-    """Records that passed the schema, by kind and id, and every problem found."""
+    """Records that passed the schema, by kind and id, and every problem found.
+
+    With a cache, a file's shape check and a summary's Markdown check are reused
+    when they were done before on the same bytes; the cross-record rules always run.
+    """
     problems: list[Diagnostic] = []
     checked: dict[str, dict[str, Checked]] = {kind: {} for kind in RECORD_TYPES}
     present: dict[str, set[str]] = {kind: set() for kind in RECORD_TYPES}
@@ -42,11 +51,11 @@ def validate(
         present[source.kind].add(source.id)
         if not source.parsed:
             continue
-        record, shape_problems = check_shape(source)
+        record, shape_problems = cache.shape(source, check_shape) if cache else check_shape(source)
         problems.extend(shape_problems)
         if record is not None:
             checked[source.kind][source.id] = Checked(source, record)
-    context = RuleContext(checked, today, present)
+    context = RuleContext(checked, today, present, cache.check_summary if cache else check_summary)
     for rule in RULES:
         problems.extend(rule(context))
     return checked, sorted(problems)
