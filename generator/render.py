@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from itertools import groupby
@@ -21,7 +22,8 @@ from . import charts, markup
 from .config import Settings
 from .dates import MONTHS
 from .json_schema import field_reference, schema_files
-from .model import CompanyEntry, EventEntry, KnowledgeBase, TopicEntry, by_year
+from .model import CompanyEntry, EventEntry, KnowledgeBase, TopicEntry, YearGroup, by_year
+from .outputs.feeds import company_feed, topic_feed
 from .schema import Amount
 
 Entry = CompanyEntry | TopicEntry | EventEntry
@@ -54,6 +56,12 @@ STATISTICS = "stats/index.md"
 API = "api.md"
 #: How many events "Recently added" lists.
 RECENT_LIMIT = 50
+#: How many of its newest events a company's or topic's page lists. A page of every event
+#: grew with the knowledge base (420 KB of HTML for the largest topic at 10,000 synthetic
+#: events, slow on a phone) and was rebuilt whenever any one of them changed. With more
+#: events than this, the page lists the newest and links a page per year, which together
+#: list every event; with no more, the page lists them all and has no year pages.
+LISTING_LIMIT = 50
 #: How many topics or companies a chart shows before summing the rest into one bar.
 CHART_TOP = 10
 
@@ -67,11 +75,9 @@ class MonthGroup:
 @dataclass(frozen=True)
 class YearMonths:
     year: int
+    #: the year's page: on the Timeline, or of a company or topic
+    page: str
     months: list[MonthGroup]
-
-    @property
-    def page(self) -> str:
-        return timeline_page(self.year)
 
     @property
     def count(self) -> int:
@@ -80,6 +86,25 @@ class YearMonths:
     @property
     def label(self) -> str:
         return f"All {self.count} events of {self.year}"
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A company's or topic's events as its page lists them.
+
+    All of them when there are no more than ``LISTING_LIMIT``; else the newest, and
+    a page per year (``years``) that together list every event.
+    """
+
+    count: int
+    #: the events the page lists, by year, newest first
+    groups: list[YearGroup]
+    #: the year pages, newest first; empty when the page lists every event
+    years: list[YearMonths]
+
+    @property
+    def shown(self) -> int:
+        return sum(len(group.events) for group in self.groups)
 
 
 @dataclass(frozen=True)
@@ -233,9 +258,9 @@ def render_pages(kb: KnowledgeBase, settings: Settings) -> dict[str, str]:
     pages[STATISTICS] = statistics
     pages.update(images)
     for company in kb.companies.values():
-        pages[company.page] = _generate_company(r, company)
+        pages.update(_generate_company(r, company))
     for topic in kb.topics.values():
-        pages[topic.page] = _generate_topic(r, topic)
+        pages.update(_generate_topic(r, topic))
     for event in kb.events:
         pages[event.page] = _generate_event(r, event)
     pages.update(schema_files())
@@ -353,16 +378,23 @@ def timeline_page(year: int) -> str:
     return f"timeline/{year}.md"
 
 
-def _timeline_years(kb: KnowledgeBase) -> list[YearMonths]:
+def listing_page(entry: CompanyEntry | TopicEntry, year: int) -> str:
+    """A company's or topic's page of one year: ``companies/<id>/<year>.md``."""
+    return f"{posixpath.splitext(entry.page)[0]}/{year}.md"
+
+
+def _year_months(events: list[EventEntry], page: Callable[[int], str]) -> list[YearMonths]:
+    """Events (newest first) by year and, within each year, by month."""
     return [
         YearMonths(
             group.year,
+            page(group.year),
             [
                 MonthGroup(f"{MONTHS['en'][month - 1]} {group.year}", list(events))
                 for month, events in groupby(group.events, key=lambda e: e.record.date.start.month)
             ],
         )
-        for group in by_year(kb.events)
+        for group in by_year(events)
     ]
 
 
@@ -372,7 +404,7 @@ def _generate_timeline(r: Renderer) -> dict[str, str]:
     One page of every event would grow with the knowledge base (3.6 MB of HTML at
     10,000 events) and be rebuilt after every change.
     """
-    years = _timeline_years(r.kb)
+    years = _year_months(r.kb.events, timeline_page)
     pages = {
         "events/index.md": r.render(
             "events.md.j2", "events/index.md", years=years, count=len(r.kb.events)
@@ -383,33 +415,68 @@ def _generate_timeline(r: Renderer) -> dict[str, str]:
     return pages
 
 
-def _generate_company(r: Renderer, company: CompanyEntry) -> str:
+def _listing(entry: CompanyEntry | TopicEntry, events: list[EventEntry]) -> Listing:
+    if len(events) <= LISTING_LIMIT:
+        return Listing(len(events), by_year(events), [])
+    years = _year_months(events, lambda year: listing_page(entry, year))
+    return Listing(len(events), by_year(events[:LISTING_LIMIT]), years)
+
+
+def _generate_listing_years(
+    r: Renderer,
+    entry: CompanyEntry | TopicEntry,
+    listing: Listing,
+    feed: str,
+    show_companies: bool,
+) -> dict[str, str]:
+    """A company's or topic's year pages, by path; none when its page lists every event."""
+    return {
+        year.page: r.render(
+            "listing-year.md.j2",
+            year.page,
+            entry=entry,
+            year=year,
+            feed=feed,
+            show_companies=show_companies,
+        )
+        for year in listing.years
+    }
+
+
+def _generate_company(r: Renderer, company: CompanyEntry) -> dict[str, str]:
+    """The company's page, and its year pages when it has more than ``LISTING_LIMIT`` events."""
     kb = r.kb
     events = kb.events_of_company.get(company.id, [])
     parent = kb.companies.get(company.record.parent or "")
-    return r.render(
+    listing = _listing(company, events)
+    page = r.render(
         "company.md.j2",
         company.page,
         company=company,
         parent=parent,
         subsidiaries=kb.subsidiaries.get(company.id, []),
-        count=len(events),
         upcoming=kb.upcoming(events),
-        groups=by_year(events),
+        listing=listing,
     )
+    years = _generate_listing_years(r, company, listing, company_feed(company.id), False)
+    return {company.page: page, **years}
 
 
-def _generate_topic(r: Renderer, topic: TopicEntry) -> str:
+def _generate_topic(r: Renderer, topic: TopicEntry) -> dict[str, str]:
+    """The topic's page, and its year pages when it has more than ``LISTING_LIMIT`` events."""
     kb = r.kb
     parent = kb.topics.get(topic.record.parent or "")
-    return r.render(
+    listing = _listing(topic, kb.events_of_topic.get(topic.id, []))
+    page = r.render(
         "topic.md.j2",
         topic.page,
         topic=topic,
         parent=parent,
         subtopics=kb.subtopics.get(topic.id, []),
-        groups=by_year(kb.events_of_topic.get(topic.id, [])),
+        listing=listing,
     )
+    years = _generate_listing_years(r, topic, listing, topic_feed(topic.id), True)
+    return {topic.page: page, **years}
 
 
 def _generate_event(r: Renderer, event: EventEntry) -> str:
