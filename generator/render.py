@@ -62,6 +62,12 @@ RECENT_LIMIT = 50
 #: events than this, the page lists the newest and links a page per year, which together
 #: list every event; with no more, the page lists them all and has no year pages.
 LISTING_LIMIT = 50
+#: How many events the Upcoming page lists, soonest first. A reader opens it for what comes
+#: next, not for the whole schedule (at 10,000 synthetic events: 867 events over a year,
+#: 330 KB of HTML, rebuilt after every change as a page of the navigation). The page says
+#: how many more there are and links the Timeline's pages of their years, which list them
+#: by month, and the calendar. 100 cover about three weeks there.
+UPCOMING_LIMIT = 100
 #: How many topics or companies a chart shows before summing the rest into one bar.
 CHART_TOP = 10
 
@@ -282,7 +288,19 @@ def _generate_home(r: Renderer) -> str:
 
 
 def _generate_upcoming(r: Renderer) -> str:
-    return r.render("upcoming.md.j2", UPCOMING, upcoming=r.kb.upcoming(), today=r.kb.today)
+    """The soonest upcoming events; the rest are counted, with the Timeline pages of their years."""
+    upcoming = r.kb.upcoming()
+    shown, rest = upcoming[:UPCOMING_LIMIT], upcoming[UPCOMING_LIMIT:]
+    years = sorted({event.record.date.start.year for event in rest})
+    return r.render(
+        "upcoming.md.j2",
+        UPCOMING,
+        upcoming=shown,
+        total=len(upcoming),
+        rest=rest,
+        rest_pages=[(year, timeline_page(year)) for year in years],
+        today=r.kb.today,
+    )
 
 
 def _generate_recent(r: Renderer) -> str:
