@@ -88,6 +88,9 @@ def test_serve_regenerates_a_page_when_its_record_changes(tmp_path: Path) -> Non
             encoding="utf-8",
         )
         _wait_for(page, "Acme opens its second plant", timeout=60)
+        # Pages listing the event are rebuilt too, not only the event's own.
+        _wait_for(f"http://127.0.0.1:{port}/companies/acme/", "its second plant", timeout=10)
+        _wait_for(f"http://127.0.0.1:{port}/timeline/2026/", "its second plant", timeout=10)
 
         # A broken record keeps the last good pages served and says what is wrong.
         record.write_text("title: [unclosed\n", encoding="utf-8")
@@ -102,3 +105,4 @@ def test_serve_regenerates_a_page_when_its_record_changes(tmp_path: Path) -> Non
         "invalid YAML: did not find expected ',' or ']'" in stderr.replace(str(tmp_path) + "/", "")
     ), stderr
     assert "Pages not updated; fix the errors above." in stderr
+    assert "dirty" not in stderr, stderr
