@@ -172,7 +172,8 @@ class RecordCache:
     def _read(self) -> None:
         assert self.file is not None
         try:
-            with open(self.file, "rb") as handle:
+            # Not blocking: opening a named pipe put in its place would wait for a writer.
+            with open(os.open(self.file, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
                 if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                     return
                 data = handle.read()
