@@ -250,13 +250,13 @@ _RESOLVERS_ANY = _resolvers(None)
 
 def to_python(node: Node | None) -> object:
     """Plain Python data for schema validation: text stays text, null becomes None."""
-    if node is None:
-        return None
     if isinstance(node, Scalar):
-        return None if node.is_null else YamlText(node)
+        return None if node.plain and node.yaml_type == "null" else YamlText(node)
+    if isinstance(node, Mapping):
+        return {YamlText(key): to_python(value) for key, value in node.entries.values()}
     if isinstance(node, Sequence):
         return [to_python(item) for item in node.items]
-    return {YamlText(key): to_python(value) for key, value in node.entries.values()}
+    return None
 
 
 class YamlText(str):
@@ -265,7 +265,7 @@ class YamlText(str):
     __slots__ = ("node",)
 
     def __new__(cls, node: Scalar) -> YamlText:
-        obj = super().__new__(cls, node.value)
+        obj = str.__new__(cls, node.value)
         obj.node = node
         return obj
 
