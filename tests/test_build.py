@@ -114,6 +114,7 @@ def test_site_has_exactly_the_expected_pages(built_site, records):
         "recent/index.html",
         "stats/index.html",
         "api/index.html",
+        # No company or topic has more events than its page lists: none has year pages.
         *(f"companies/{c}/index.html" for c in companies),
         *(f"topics/{t}/index.html" for t in topics),
         *(f"events/{e}/index.html" for e in events),

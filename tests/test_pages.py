@@ -296,6 +296,9 @@ def test_upcoming_lists_exactly_the_scheduled_future_events_soonest_first(in_git
     assert len(lists) == 1
     items = lists[0].find_all("li")
     assert [_event_links(in_git.site, "upcoming", li) for li in items] == [[e] for e in UPCOMING]
+    # All of them are listed: no word of a limit, nor of more events after the list.
+    assert "soonest of" not in intro.text()
+    assert _after(lists[0]) == []
     # Each with its status badge and its date.
     badges = [li.find("span", "kb-status") for li in items]
     assert [b.classes for b in badges] == [
