@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
 import pytest
-from helpers import MKDOCS_YML, snapshot
+from helpers import MKDOCS_YML, TODAY_EPOCH, snapshot, write_kb
 
 from generator import incremental, pipeline
 from generator.config import load_settings
+from generator.render import LISTING_LIMIT
 from generator.site import SiteBuildError, build_site
 from generator.synth import SYNTH_EPOCH, write_synthetic
 
@@ -152,3 +154,58 @@ def test_without_hard_links_the_build_is_a_full_one(tmp_path, content, spy, monk
     build(content, tmp_path, "site")
     assert spy == [False, False]
     assert_same_as_clean_build(content, site, tmp_path)
+
+
+def _listed_event(day: str, title: str) -> str:
+    return (
+        f'title: "{title}"\ndate: "{day}"\nstatus: occurred\ntype: other\ncompanies: [big]\n'
+        f"topics: [markets]\nlang: en\nsummary: Something about {title.lower()}.\n"
+        f'sources:\n  - title: "Report on {title}"\n    published: 2026-03-01\n    lang: en\n'
+    )
+
+
+def test_an_event_moved_to_another_year_moves_between_year_pages(tmp_path, spy, monkeypatch):
+    """A company and a topic with more events than their pages list have a page per year:
+    moving an event to another year changes, adds and removes year pages as a clean build
+    does."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", TODAY_EPOCH)
+    events = {}
+    for i in range(LISTING_LIMIT + 5):
+        day = dt.date(2021, 1, 10) + dt.timedelta(days=31 * i)
+        events[f"big/{day}-item-{i}"] = _listed_event(str(day), f"Item {i}")
+    events["big/2019-05-02-lone"] = _listed_event("2019-05-02", "Lone")
+    content = write_kb(
+        tmp_path,
+        companies={"big": "name: Big Corp\n"},
+        topics={"markets": "name: Markets\n"},
+        events=events,
+    )
+    site = build(content, tmp_path, "site")
+    assert spy == [False]
+    year_pages = ("companies/big/{}/index.html", "topics/markets/{}/index.html")
+    for page in (*year_pages, "timeline/{}/index.html"):
+        assert (site / page.format(2019)).is_file()
+        assert not (site / page.format(2017)).exists()
+
+    def move(old: str, new: str) -> None:
+        source = content / "events" / f"{old}.yaml"
+        text = source.read_text("utf-8").replace(old.split("/")[1][:10], new.split("/")[1][:10])
+        source.unlink()
+        (content / "events" / f"{new}.yaml").write_text(text, "utf-8")
+        build(content, tmp_path, "site")
+        assert spy[-1] is True
+        assert_same_as_clean_build(content, site, tmp_path)
+
+    # The only event of 2019 moves to 2017: that year's pages go, the other's come.
+    move("big/2019-05-02-lone", "big/2017-05-02-lone")
+    for page in (*year_pages, "timeline/{}/index.html"):
+        assert not (site / page.format(2019)).exists()
+        assert (site / page.format(2017)).is_file()
+    # The newest event moves back to the start of the first year of the others: out of the
+    # company page's list, into another year page that stays.
+    newest = max(events)
+    moved = f"big/2021-01-05-{newest.split('-', 3)[3]}"
+    move(newest, moved)
+    page = (site / "companies/big/index.html").read_text("utf-8")
+    assert f"events/{newest}/" not in page and f"events/{moved}/" not in page
+    assert f"events/{moved}/" in (site / "companies/big/2021/index.html").read_text("utf-8")
