@@ -7,6 +7,7 @@ never from the clock, so the same content always gives the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import posixpath
 import re
 from dataclasses import dataclass
@@ -102,6 +103,7 @@ def summary_html(text: str) -> str:
     return match.group(1) if match else body
 
 
+@functools.lru_cache(maxsize=65536)  # the same summary goes to the search index and calendars
 def summary_text(text: str) -> str:
     """The summary as plain text: paragraphs separated by blank lines, links as "text (url)"."""
     parser = _TextParser()

@@ -69,6 +69,8 @@ _SPACE = re.compile(r"\s+")
 
 def words(text: str) -> list[str]:
     """The normalised words of ``text``, in order (the worker's ``words``)."""
+    if text.isascii():  # nothing to decompose: most text, and much faster
+        return _WORD.findall(text.lower())
     decomposed = unicodedata.normalize("NFKD", text.lower())
     bare = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
     return _WORD.findall(bare)
