@@ -75,7 +75,8 @@ def load(
 ) -> tuple[list[SourceFile], list[Diagnostic]]:
     """Every record under ``content``, sorted by path, and the problems met reading them.
 
-    With a cache, a file whose bytes were read before is not parsed again.
+    With a cache, a file whose bytes were read before is not parsed again, and the
+    others are parsed and checked at once (see ``RecordCache.check_new``).
     """
     files: list[SourceFile] = []
     problems: list[Diagnostic] = []
@@ -85,8 +86,8 @@ def load(
         )
         return files, problems
     shown_prefix = _display_prefix(content)
-    folder = os.fspath(content)
-    for parts, is_link in _candidates(folder):
+    readable: list[tuple[str, str, str, Path, str, bytes]] = []
+    for parts, is_link in _candidates(os.fspath(content)):
         relative = "/".join(parts)
         path = content.joinpath(*parts)
         shown = display_path(path) if shown_prefix is None else shown_prefix + relative
@@ -94,46 +95,42 @@ def load(
         if isinstance(kind_id, str):
             problems.append(Location(shown).error("layout", kind_id))
             continue
-        kind, record_id = kind_id
-        edit_path = f"{content.name}/{relative}"
         try:
             data = path.read_bytes()
         except OSError as exc:
             problems.append(Location(shown).error("io", f"cannot read file: {exc.strerror}"))
             continue
-        root, problem = _parse(relative, data, cache)
+        readable.append((*kind_id, relative, path, shown, data))
+    if cache is not None:
+        cache.check_new(
+            [
+                (relative, kind, data)
+                for kind, _, relative, _, _, data in readable
+                if not cache.known(relative, data)
+            ]
+        )
+    for kind, record_id, relative, path, shown, data in readable:
+        edit_path = f"{content.name}/{relative}"
+        root, problem = cache.read(relative, data) if cache else parse_file(data)
         if problem is not None:
             problems.append(
                 Location(shown, problem.line, problem.column).error("yaml", problem.message)
             )
-            files.append(
-                SourceFile(
-                    kind, record_id, path, shown, None, edit_path, parsed=False, relative=relative
-                )
+            root = None
+        files.append(
+            SourceFile(
+                kind, record_id, path, shown, root, edit_path, problem is None, relative=relative
             )
-            continue
-        files.append(SourceFile(kind, record_id, path, shown, root, edit_path, relative=relative))
+        )
     return files, problems
 
 
-def _parse(
-    relative: str, data: bytes, cache: RecordCache | None
-) -> tuple[Node | bytes | None, YamlProblem | None]:
-    """The file's tree, or the problem that stops it being read as YAML.
-
-    Bytes the cache has seen parse are returned as they are: their tree is built
-    only if a problem has to be placed in it.
-    """
-    if cache is not None and cache.known(relative, data):
-        problem = cache.yaml_problem(relative)
-        return (None if problem else data), problem
+def parse_file(data: bytes) -> tuple[Node | None, YamlProblem | None]:
+    """A record file's tree, or the problem that stops it being read as YAML."""
     try:
-        root, problem = parse(decode(data)), None
+        return parse(decode(data)), None
     except YamlProblem as exc:
-        root, problem = None, exc.with_traceback(None)  # no cycle through this frame
-    if cache is not None:
-        cache.remember_yaml_problem(relative, problem)
-    return root, problem
+        return None, exc.with_traceback(None)  # no cycle through this frame
 
 
 def _candidates(folder: str) -> list[tuple[tuple[str, ...], bool]]:

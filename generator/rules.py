@@ -195,18 +195,22 @@ def status_matches_date(ctx: RuleContext) -> Iterator[Diagnostic]:
 @rule
 def summaries_use_allowed_markdown(ctx: RuleContext) -> Iterator[Diagnostic]:
     for item in ctx.events.values():
-        event: Event = item.record  # type: ignore[assignment]
-        texts = [(("summary",), event.summary)]
-        texts += [
-            (("translations", lang, "summary"), t.summary)
-            for lang, t in event.translations.items()
-            if t.summary
-        ]
-        for loc, text in texts:
+        for loc, text in summary_texts(item.record):  # type: ignore[arg-type]
             field = ".".join(loc)
             for problem in ctx.check_summary(text):
                 line, column = _summary_position(item, loc, problem.needle)
                 yield item.source.at(line, column).error("summary", f"{field}: {problem.message}")
+
+
+def summary_texts(event: Event) -> list[tuple[tuple[str, ...], str]]:
+    """An event's Markdown, with where each text stands: its summary and its translations'."""
+    texts = [(("summary",), event.summary)]
+    texts += [
+        (("translations", lang, "summary"), t.summary)
+        for lang, t in event.translations.items()
+        if t.summary
+    ]
+    return texts
 
 
 def _summary_position(item: Checked, loc: tuple[str, ...], needle: str) -> tuple[int, int]:

@@ -402,6 +402,9 @@ def hook(event, args):
     if event in ("open", "os.mkdir", "os.rename", "os.remove", "os.scandir", "os.listdir"):
         log.write(f"{event} {args[0]}\\n")
         log.flush()
+    elif event == "os.fork":
+        log.write("os.fork\\n")
+        log.flush()
 
 
 sys.addaudithook(hook)
@@ -412,34 +415,53 @@ main()
 """
 
 
-def audited_validate(root: Path, *args: str) -> list[str]:
-    """Every file and folder ``kb validate`` opens, creates, renames or lists."""
+def audited_validate(root: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """``kb validate`` of root/content, and every file and folder it opens, creates, renames
+    or lists, and every process it forks."""
     script, log = root / "audit.py", root / "audit.log"
     script.write_text(AUDIT, encoding="utf-8")
-    subprocess.run(
+    result = subprocess.run(
         [sys.executable, script, log, "validate", "-f", MKDOCS_YML, "--content", "content", *args],
         cwd=root,
         env=kb_env(XDG_CACHE_HOME=str(root / "xdg")),
         capture_output=True,
+        text=True,
         timeout=120,
         check=False,
     )
-    return log.read_text(encoding="utf-8").splitlines()
+    return result, log.read_text(encoding="utf-8").splitlines()
 
 
 def test_no_cache_neither_reads_nor_writes_the_cache(tmp_path):
     write(tmp_path, VALID, BROKEN_FILES, stray=True)
-    fresh = audited_validate(tmp_path, "--no-cache")
+    _, fresh = audited_validate(tmp_path, "--no-cache")
     assert not (tmp_path / ".kb-cache").exists()
     assert not (tmp_path / "xdg").exists()
     assert not [line for line in fresh if ".kb-cache" in line or "xdg" in line]
-    cached = audited_validate(tmp_path)
+    _, cached = audited_validate(tmp_path)
     assert any(".kb-cache/content.pickle" in line for line in cached)
     assert any("company-events-kb/cache-key" in line for line in cached)
     written = stamp(cache_file(tmp_path))
-    again = audited_validate(tmp_path, "--no-cache")
+    _, again = audited_validate(tmp_path, "--no-cache")
     assert not [line for line in again if ".kb-cache" in line or "xdg" in line]
     assert stamp(cache_file(tmp_path)) == written
+
+
+# --- many new files: half are checked by a second process ---------------------------------------
+
+
+def test_many_new_files_are_checked_in_two_processes_with_the_same_results(tmp_path):
+    synth = run_kb("synth", tmp_path / "content", "-n", str(cache.SHARE_FROM), cwd=tmp_path)
+    assert synth.returncode == 0, synth.stderr
+    write(tmp_path, VALID, BROKEN_FILES, stray=True)
+    fresh, fresh_log = audited_validate(tmp_path, "--no-cache")
+    cold, cold_log = audited_validate(tmp_path)
+    warm, warm_log = audited_validate(tmp_path)
+    assert outcome(cold) == outcome(warm) == outcome(fresh)
+    assert fresh.returncode == 1 and "error: invalid YAML" in fresh.stderr
+    forks = ["os.fork" in log for log in (fresh_log, cold_log, warm_log)]
+    two_cpus = len(os.sched_getaffinity(0)) > 1
+    assert forks == [False, two_cpus, False]  # only new files are shared
 
 
 # --- deleted records ---------------------------------------------------------------------------
