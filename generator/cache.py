@@ -2,27 +2,32 @@
 
 Whether a record file is valid YAML, and its shape check (the record, or its
 located problems), depend only on its path inside the content folder, its
-bytes and the code that reads and checks it. They are kept in
-``.kb-cache/<content folder name>.pickle`` beside the content folder and
-reused while all three are unchanged. The Markdown check of a summary depends
-only on its text and is kept the same way. The cross-record rules, which
-depend on every record and on today's date, always run again.
+bytes and the code that reads and checks it. They are kept in this user's
+cache folder, ``$XDG_CACHE_HOME/company-events-kb/`` or
+``~/.cache/company-events-kb/``, one file per content folder, and reused
+while all three are unchanged. The Markdown check of a summary depends only
+on its text and is kept the same way. The cross-record rules, which depend on
+every record and on today's date, always run again.
+
+The cache lives outside the repository: nothing that comes with the content
+(a pull request, say) can pass for it, and a build writes nothing next to
+the content or the site. Only the most recently written caches are kept.
 
 Messages name a file as seen from the working directory, so problems are
 kept without their path and given the path of this run.
 
 Files the cache does not know are read and checked in one go, before any
-record is built: with many of them and a second CPU free, a second process
+record is built: when there are many and a second CPU, a second process
 takes half (on Linux, forked, so it starts in milliseconds with everything
 imported) and sends back its results as they would be stored.
 
-A cache file is signed with a key that never leaves this user's own cache
-folder (``$XDG_CACHE_HOME`` or ``~/.cache``), so a cache file that arrives
-with a pull request is not trusted: it could vouch for records that were never
-checked. A cache file that cannot be read, was signed with another key,
-written by other code or damaged in any way is ignored and written again;
-it never stops a run and never changes what a run reports. Each run rewrites
-it with the files of this run only, so it does not grow with deleted files.
+Cache files are signed with a key made for this user and kept beside them,
+so a cache file copied from another user or machine is not trusted either: it
+could vouch for records that were never checked. A cache file that cannot be
+read, was signed with another key, written by other code or damaged in any
+way is ignored and written again; it never stops a run and never changes what
+a run reports. Each run rewrites it with the files of this run only, so it
+does not grow with deleted files.
 """
 
 from __future__ import annotations
@@ -59,7 +64,8 @@ from .yamlnodes import Node, YamlProblem
 if TYPE_CHECKING:
     from .schema import Record
 
-FOLDER = ".kb-cache"
+#: how many content folders' caches are kept; the least recently written go first
+KEEP = 10
 #: changes whenever the layout of a cache file changes
 MAGIC = b"kb record cache 1\n"
 _SIGNATURE = hashlib.sha256().digest_size
@@ -105,18 +111,18 @@ class RecordCache:
             self._read()
 
     @classmethod
-    def beside(cls, content: Path) -> RecordCache:
-        """The cache of ``content``, in .kb-cache/ beside it; it starts empty when there is
-        no cache file to trust, and is never saved when there is no key to sign it."""
-        folder = Path(os.path.abspath(content))
-        key = _user_key()
+    def for_content(cls, content: Path) -> RecordCache:
+        """The cache of ``content`` in this user's cache folder. It starts empty when there
+        is no cache file to trust, and is never saved when there is nowhere to keep it."""
         try:
+            folder = user_folder()
+            key = _user_key(folder)
             fingerprint = code_fingerprint()
-        except OSError:
-            fingerprint = b""
-        if not folder.name or key is None or not fingerprint:
+        except (OSError, RuntimeError):  # RuntimeError: no home folder
             return cls()
-        return cls(folder.parent / FOLDER / f"{folder.name}.pickle", key, fingerprint)
+        absolute = os.path.abspath(content)
+        digest = hashlib.sha256(os.fsencode(absolute)).hexdigest()[:16]
+        return cls(folder / f"{Path(absolute).name or 'root'}-{digest}.pickle", key, fingerprint)
 
     # --- loading ------------------------------------------------------------------------------
 
@@ -220,6 +226,7 @@ class RecordCache:
             write_atomic(self.file, MAGIC + self._sign(body) + body)
         except OSError:
             return  # a cache that cannot be written is only slower next time
+        _keep_newest(self.file.parent)
 
     def _read(self) -> None:
         assert self.file is not None
@@ -398,30 +405,44 @@ def _libyaml_version() -> str:
     return _yaml.get_version_string()
 
 
-def _user_key() -> bytes | None:
-    """This user's key for signing cache files, made on first use; None when there is
-    nowhere to keep it (then nothing is cached)."""
+def user_folder() -> Path:
+    """Where this user's caches and their key are kept."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    return (Path(base) if os.path.isabs(base) else Path.home() / ".cache") / "company-events-kb"
+
+
+def _user_key(folder: Path) -> bytes:
+    """This user's key for signing cache files, made on first use."""
+    path = folder / "cache-key"
     try:
-        base = os.environ.get("XDG_CACHE_HOME", "")
-        home = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
-        folder = home / "company-events-kb"
-        path = folder / "cache-key"
-        try:
-            key = path.read_bytes()
-        except FileNotFoundError:
-            key = b""
-        if len(key) == _SIGNATURE:
-            return key
-        folder.mkdir(parents=True, exist_ok=True)
-        key = os.urandom(_SIGNATURE)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".cache-key.")  # mode 0600
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(key)
-            os.replace(temporary, path)
-        except OSError:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        key = path.read_bytes()
+    except FileNotFoundError:
+        key = b""
+    if len(key) == _SIGNATURE:
         return key
-    except (OSError, RuntimeError):  # RuntimeError: no home folder
-        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    key = os.urandom(_SIGNATURE)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".cache-key.")  # mode 0600
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(key)
+        os.replace(temporary, path)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return key
+
+
+def _keep_newest(folder: Path) -> None:
+    """Remove all but the ``KEEP`` most recently written cache files."""
+    written = []
+    for path in folder.glob("*.pickle"):
+        try:
+            written.append((path.stat().st_mtime_ns, path))
+        except OSError:  # removed meanwhile by another run
+            continue
+    for _, path in sorted(written, reverse=True)[KEEP:]:
+        try:
+            path.unlink()
+        except OSError:
+            continue

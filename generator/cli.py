@@ -59,7 +59,7 @@ def _cache_option(func: Callable[..., Any]) -> Callable[..., Any]:
         "--no-cache",
         is_flag=True,
         help="Check every record file afresh, without reading or writing the record cache "
-        "(.kb-cache/ beside the content folder).",
+        "(in ~/.cache/company-events-kb/).",
     )(func)
 
 

@@ -44,11 +44,11 @@ def check(
     content: Path, today: dt.date, timings: Timings | None = None, cache: bool = False
 ) -> CheckResult:
     """Load and validate every record; nothing is written but, with ``cache``, the
-    record cache beside the content folder."""
+    record cache in the user's cache folder (see ``cache.py``)."""
     timings = timings or Timings()
     with _collector_paused():
         with timings.stage("load"):
-            records = RecordCache.beside(content) if cache else None
+            records = RecordCache.for_content(content) if cache else None
             files, problems = load(content, records)
         with timings.stage("validate"):
             checked, rule_problems = validate(files, today, records)

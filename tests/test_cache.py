@@ -1,8 +1,8 @@
 """The record cache: a run that reuses it reports exactly what a run without it reports.
 
-Every test runs the real ``kb`` command. The cache of ``tmp_path/content`` is
-``tmp_path/.kb-cache/content.pickle``; its signing key lives under the test's own
-``XDG_CACHE_HOME``, never in the user's cache folder.
+Every test runs the real ``kb`` command with its own ``XDG_CACHE_HOME``
+(``tmp_path/xdg``), so the cache of ``tmp_path/content`` and its signing key are
+in ``tmp_path/xdg/company-events-kb/``, never in the user's cache folder.
 """
 
 from __future__ import annotations
@@ -123,8 +123,14 @@ def outcome(result: subprocess.CompletedProcess[str]) -> tuple[int, str, str]:
     return result.returncode, result.stdout, result.stderr
 
 
+def cache_files(root: Path) -> list[Path]:
+    return sorted((root / "xdg" / "company-events-kb").glob("*.pickle"))
+
+
 def cache_file(root: Path) -> Path:
-    return root / ".kb-cache" / "content.pickle"
+    """The cache of root/content, the only content folder a test's cache folder knows."""
+    [path] = cache_files(root)
+    return path
 
 
 def stamp(path: Path) -> tuple[int, int]:
@@ -140,11 +146,12 @@ def stamp(path: Path) -> tuple[int, int]:
 def test_a_warm_run_reports_byte_for_byte_what_a_cold_run_reports(tmp_path, fmt):
     write(tmp_path, VALID, BROKEN_FILES, stray=True)
     fresh = validate(tmp_path, "--format", fmt, "--no-cache")
-    assert not cache_file(tmp_path).exists()
+    assert cache_files(tmp_path) == []
     cold = validate(tmp_path, "--format", fmt)
     written = stamp(cache_file(tmp_path))
     warm = validate(tmp_path, "--format", fmt)
     assert stamp(cache_file(tmp_path)) == written  # every file was found in the cache
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "xdg"]
     assert outcome(cold) == outcome(warm) == outcome(fresh)
     assert fresh.returncode == 1
     if fmt == "json":
@@ -277,17 +284,22 @@ def _replace_with_pipe(path: Path) -> None:
 
 
 def _sign_with_another_key(path: Path) -> None:
-    other = path.parent.parent / "other-user"
+    """The same cache, as another user's kb wrote it."""
+    root = path.parents[2]
+    other = root / "other-user" / "company-events-kb"
     run_kb(
         "validate",
         "-f",
         MKDOCS_YML,
         "--content",
-        "content",
-        cwd=path.parent.parent,
-        XDG_CACHE_HOME=str(other),
+        root / "content",
+        cwd=root,
+        XDG_CACHE_HOME=str(other.parent),
     )
-    assert (other / "company-events-kb" / "cache-key").is_file()
+    [theirs] = other.glob("*.pickle")
+    assert theirs.name == path.name
+    assert (other / "cache-key").read_bytes() != (path.parent / "cache-key").read_bytes()
+    shutil.copyfile(theirs, path)
 
 
 DAMAGE = {
@@ -313,7 +325,7 @@ def test_a_damaged_or_foreign_cache_file_is_ignored_and_rebuilt(tmp_path, damage
         rebuilt = stamp(path)
         assert outcome(validate(tmp_path)) == expected
         assert stamp(path) == rebuilt
-    assert sorted(p.name for p in path.parent.iterdir()) == ["content.pickle"]
+    assert sorted(p.name for p in path.parent.iterdir()) == ["cache-key", path.name]
 
 
 def _signature_end() -> int:
@@ -435,16 +447,33 @@ def audited_validate(root: Path, *args: str) -> tuple[subprocess.CompletedProces
 def test_no_cache_neither_reads_nor_writes_the_cache(tmp_path):
     write(tmp_path, VALID, BROKEN_FILES, stray=True)
     _, fresh = audited_validate(tmp_path, "--no-cache")
-    assert not (tmp_path / ".kb-cache").exists()
     assert not (tmp_path / "xdg").exists()
-    assert not [line for line in fresh if ".kb-cache" in line or "xdg" in line]
+    assert not [line for line in fresh if "xdg" in line]
     _, cached = audited_validate(tmp_path)
-    assert any(".kb-cache/content.pickle" in line for line in cached)
+    assert any(line.startswith(f"open {cache_file(tmp_path)}") for line in cached)
     assert any("company-events-kb/cache-key" in line for line in cached)
     written = stamp(cache_file(tmp_path))
     _, again = audited_validate(tmp_path, "--no-cache")
-    assert not [line for line in again if ".kb-cache" in line or "xdg" in line]
+    assert not [line for line in again if "xdg" in line]
     assert stamp(cache_file(tmp_path)) == written
+
+
+def test_only_the_most_recently_written_caches_are_kept(tmp_path):
+    for index in range(cache.KEEP + 2):
+        root = tmp_path / f"kb-{index}"
+        write(root, VALID).rename(root / f"records-{index}")
+        result = run_kb(
+            "validate",
+            "-f",
+            MKDOCS_YML,
+            "--content",
+            root / f"records-{index}",
+            cwd=tmp_path,
+            XDG_CACHE_HOME=str(tmp_path / "xdg"),
+        )
+        assert outcome(result) == (0, "", "")
+    kept = {path.name.rsplit("-", 1)[0] for path in cache_files(tmp_path)}
+    assert kept == {f"records-{index}" for index in range(2, cache.KEEP + 2)}
 
 
 # --- many new files: half are checked by a second process ---------------------------------------
