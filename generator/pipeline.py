@@ -8,19 +8,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .cache import RecordCache
 from .config import Settings
 from .diagnostics import Diagnostic, has_errors
-from .history import file_history
 from .loader import load
-from .model import KnowledgeBase, build_model
-from .outputs import render_outputs
-from .render import render_pages
 from .scope import restrict
 from .timings import Timings
 from .validate import Checked, validate
 from .write import WriteReport, sync_folder
+
+if TYPE_CHECKING:
+    from .model import KnowledgeBase
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,12 @@ def generate(
     settings: Settings, timings: Timings | None = None, cache: bool = False
 ) -> GenerateResult:
     """Validate, then write the Markdown pages; with any error, write nothing at all."""
+    # Imported here: kb validate never needs them, and they take a while to import.
+    from .history import file_history
+    from .model import build_model
+    from .outputs import render_outputs
+    from .render import render_pages
+
     timings = timings or Timings()
     result = check(settings.content, settings.today, timings, cache)
     if not result.ok:
