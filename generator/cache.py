@@ -255,7 +255,7 @@ class RecordCache:
         return hmac.digest(self._key, body, "sha256")
 
 
-# --- checking one file, here or in a second process ----------------------------------------------
+# --- checking new files, here or in a second process ----------------------------------------------
 
 
 def _check_files(
@@ -328,8 +328,13 @@ def _start(files: list[tuple[str, str, bytes]]) -> tuple[int, int] | None:
     id and the pipe's end to read, or None if it cannot be started."""
     try:
         read_end, write_end = os.pipe()
+    except OSError:
+        return None
+    try:
         pid = os.fork()
     except OSError:
+        os.close(read_end)
+        os.close(write_end)
         return None
     if pid == 0:  # the second process: check, send, and leave without any clean-up
         status = 1
@@ -368,8 +373,8 @@ def _dumps(value: object) -> bytes:
     return buffer.getvalue()
 
 
-#: Dates are rebuilt by their constructor: three times faster than a dataclass's own way,
-#: and every event has several.
+#: Dates are rebuilt by their constructor, faster than a dataclass's own way (which looks
+#: its fields up every time), and every event has several.
 _REDUCERS = {
     **copyreg.dispatch_table,
     FuzzyDate: lambda date: (FuzzyDate, (date.start, date.end, date.precision)),

@@ -23,9 +23,9 @@ FOLDERS = {"companies": "company", "topics": "topic", "events": "event"}
 class SourceFile:
     """One parsed record file, not yet checked against its schema.
 
-    A file whose checks come from the cache keeps only its bytes: its tree is
-    parsed again the first time ``root`` is asked for, to place a problem that
-    a cross-record rule found in it.
+    A file checked in an earlier run (see ``cache.py``), or by a second process,
+    keeps only its bytes: its tree is parsed again the first time ``root`` is
+    asked for, to place a problem that a cross-record rule found in it.
     """
 
     __slots__ = ("_root", "display", "edit_path", "id", "kind", "parsed", "path", "relative")
