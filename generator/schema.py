@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -116,6 +117,16 @@ def _pattern(regex: re.Pattern[str], expected: str) -> Any:
     return check
 
 
+def _url(value: Any) -> str:
+    text = _pattern(URL_RE, "an http:// or https:// address")(value)
+    try:  # what the pattern lets through, such as "https://[a.b", may still not parse
+        parts = urlsplit(text)
+        _ = parts.hostname, parts.port
+    except ValueError as exc:
+        raise _fail(f"is not a valid web address ({exc}); got '{text}'") from None
+    return text
+
+
 def _date(value: Any) -> FuzzyDate:
     if isinstance(value, FuzzyDate):
         return value
@@ -181,7 +192,7 @@ Lang = Annotated[
 ]
 Url = Annotated[
     str,
-    BeforeValidator(_pattern(URL_RE, "an http:// or https:// address")),
+    BeforeValidator(_url),
     WithJsonSchema(
         {
             "type": "string",

@@ -860,6 +860,22 @@ URL_CASES = [
         id="source-javascript",
     ),
     pytest.param(
+        source_url('"https://[a.b/x"'),
+        [
+            f"{E}:13:10: error: sources[0].url: is not a valid web address "
+            "(Invalid IPv6 URL); got 'https://[a.b/x'"
+        ],
+        id="source-url-that-does-not-parse",
+    ),
+    pytest.param(
+        source_url('"https://example.com:99999/x"'),
+        [
+            f"{E}:13:10: error: sources[0].url: is not a valid web address "
+            "(Port out of range 0-65535); got 'https://example.com:99999/x'"
+        ],
+        id="source-url-port-out-of-range",
+    ),
+    pytest.param(
         source_url('"  JavaScript:alert(1)"'),
         [f"{E}:13:10: error: sources[0].url: {URL_ERROR}; got 'JavaScript:alert(1)'"],
         id="source-javascript-leading-spaces",
