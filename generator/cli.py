@@ -320,8 +320,13 @@ def merge(parts: tuple[Path, ...], config_file: Path, site_dir: Path | None) -> 
 @click.option(
     "-a", "--dev-addr", default=None, help="IP:port to serve on.  [default: 127.0.0.1:8000]"
 )
+@_cache_option
 def serve(
-    content: Path | None, config_file: Path, docs_dir: Path | None, dev_addr: str | None
+    content: Path | None,
+    config_file: Path,
+    docs_dir: Path | None,
+    dev_addr: str | None,
+    no_cache: bool,
 ) -> None:
     """Serve the site locally and rebuild it whenever a record changes."""
     from .commands.serve import serve as run_serve
@@ -329,12 +334,12 @@ def serve(
     settings = _settings(config_file, content=content, docs_dir=docs_dir)
 
     def regenerate() -> None:
-        result = pipeline.generate(settings)
+        result = pipeline.generate(settings, cache=not no_cache)
         _print_problems(result.check.diagnostics)
         if result.kb is None:
             click.echo("Pages not updated; fix the errors above.", err=True)
 
-    result = pipeline.generate(settings)
+    result = pipeline.generate(settings, cache=not no_cache)
     _print_problems(result.check.diagnostics)
     if result.kb is None:
         _fail("cannot serve; fix the errors above")
