@@ -20,6 +20,14 @@ class Build:
     result: subprocess.CompletedProcess[str]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_record_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """kb keeps its record cache in the user's cache folder: the tests use their own."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def project_root() -> Path:
     return PROJECT_ROOT

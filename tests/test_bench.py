@@ -70,7 +70,7 @@ def test_counts_synth_and_validate(result: dict) -> None:
     assert result["counts"]["events"] == SIZE
     assert result["counts"]["companies"] > 0
     assert result["counts"]["topics"] > 0
-    for step in ("synth", "validate"):
+    for step in ("synth", "validate", "validate_again"):
         assert _positive(result[step]["seconds"]), step
         assert _positive(result[step]["peak_rss_mib"]), step
         assert result[step]["peak_total_mib"] is None or _positive(result[step]["peak_total_mib"])
