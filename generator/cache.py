@@ -41,7 +41,6 @@ import pickle
 import stat
 import sys
 import tempfile
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -51,6 +50,7 @@ import pydantic
 import pydantic_core
 import yaml
 
+from . import forked
 from .dates import FuzzyDate
 from .diagnostics import Diagnostic, Severity
 from .loader import SourceFile, parse_file
@@ -148,7 +148,7 @@ class RecordCache:
             self._trees[relative] = tree
             if shape is not None:
                 self._shapes[relative] = shape
-        sent = _results(*helper) if helper else None
+        sent = _results(helper) if helper else None
         if sent is None:  # no second process, or it failed: check its share here
             sent = [(relative, result) for relative, _, _, result in _check_files(shared)]
         for relative, result in sent:
@@ -314,50 +314,23 @@ def _digest(text: str) -> bytes:
 
 def _share(count: int) -> int:
     """How many of ``count`` files to leave to a second process: half, when there are
-    enough, this process may run on a second CPU, and forking is safe (Linux, and no
-    other thread that the fork could catch holding a lock)."""
-    if count < SHARE_FROM or not sys.platform.startswith("linux"):
-        return 0
-    if threading.active_count() > 1 or len(os.sched_getaffinity(0)) < 2:
-        return 0
-    return count // 2
+    enough and a second process can run (see forked.py)."""
+    return count // 2 if count >= SHARE_FROM and forked.available() else 0
 
 
-def _start(files: list[tuple[str, str, bytes]]) -> tuple[int, int] | None:
-    """Fork a process that checks ``files`` and sends the results down a pipe: its process
-    id and the pipe's end to read, or None if it cannot be started."""
-    try:
-        read_end, write_end = os.pipe()
-    except OSError:
-        return None
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read_end)
-        os.close(write_end)
-        return None
-    if pid == 0:  # the second process: check, send, and leave without any clean-up
-        status = 1
-        try:
-            os.close(read_end)
-            sent = [(relative, result) for relative, _, _, result in _check_files(files)]
-            with open(write_end, "wb") as out:
-                pickle.dump(sent, out, _PICKLE)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    return pid, read_end
+def _start(files: list[tuple[str, str, bytes]]) -> forked.Forked | None:
+    """A second process that checks ``files`` and sends back their results."""
+    return forked.start(
+        lambda: pickle.dumps(
+            [(relative, result) for relative, _, _, result in _check_files(files)], _PICKLE
+        )
+    )
 
 
-def _results(pid: int, read_end: int) -> list[tuple[str, _Result]] | None:
+def _results(helper: forked.Forked) -> list[tuple[str, _Result]] | None:
     """What the second process sent, or None if it failed."""
-    try:
-        with open(read_end, "rb") as pipe:
-            data = pipe.read()
-    finally:
-        _, status = os.waitpid(pid, 0)
-    if status != 0:
+    data = helper.result()
+    if data is None:
         return None
     try:
         return pickle.loads(data)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import pickle
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import forked
 from .cache import RecordCache
 from .config import Settings
 from .diagnostics import Diagnostic, has_errors
@@ -96,10 +98,19 @@ def generate(
     with timings.stage("model"):
         checked = restrict(result.checked, settings.scope) if settings.scope else result.checked
         kb = build_model(checked, settings.today, file_history(settings.content))
+
+    # Feeds, calendars, data and the search index are rendered by a second process
+    # when one can run (forked.py) while this one renders the pages. The "render
+    # outputs" stage is then only the wait for them once the pages are done.
+    def outputs_now() -> dict[str, bytes]:
+        return render_outputs(kb, settings.site_url, settings.site_name)
+
+    helper = forked.start(lambda: pickle.dumps(outputs_now())) if forked.available() else None
     with timings.stage("render pages"):
         files: dict[str, str | bytes] = dict(render_pages(kb, settings))
     with timings.stage("render outputs"):
-        outputs = render_outputs(kb, settings.site_url, settings.site_name)
+        sent = helper.result() if helper else None
+        outputs = pickle.loads(sent) if sent is not None else outputs_now()
     clash = files.keys() & outputs.keys()
     if clash:  # a bug, not bad content: page and output paths are fixed by the code
         raise RuntimeError(f"pages and outputs claim the same paths: {sorted(clash)}")
