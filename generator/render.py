@@ -24,6 +24,7 @@ from .dates import MONTHS
 from .json_schema import field_reference, schema_files
 from .model import CompanyEntry, EventEntry, KnowledgeBase, TopicEntry, YearGroup, by_year
 from .outputs.feeds import company_feed, topic_feed
+from .paths import relative
 from .schema import Amount
 
 Entry = CompanyEntry | TopicEntry | EventEntry
@@ -207,7 +208,7 @@ class Renderer:
     @jinja2.pass_context
     def _link(self, context: jinja2.runtime.Context, entry: Entry) -> markup.MarkdownText:
         here = posixpath.dirname(context["page"])
-        return markup.link(entry.name, posixpath.relpath(entry.page, here or "."))
+        return markup.link(entry.name, relative(entry.page, here))
 
     @jinja2.pass_context
     def _file_link(
@@ -215,13 +216,13 @@ class Renderer:
     ) -> markup.MarkdownText:
         """A link to a generated file (feed, calendar, data), relative to the page."""
         here = posixpath.dirname(context["page"])
-        return markup.link(text, posixpath.relpath(target, here or "."))
+        return markup.link(text, relative(target, here))
 
     @jinja2.pass_context
     def _image(self, context: jinja2.runtime.Context, target: str, alt: str) -> markup.MarkdownText:
         """A generated image, relative to the page; MkDocs checks that the file exists."""
         here = posixpath.dirname(context["page"])
-        return markup.MarkdownText("!" + markup.link(alt, posixpath.relpath(target, here or ".")))
+        return markup.MarkdownText("!" + markup.link(alt, relative(target, here)))
 
     @staticmethod
     def _external(url: str, text: str | None = None) -> markup.MarkdownText:

@@ -7,6 +7,7 @@ Every outcome is either a value or a located problem: ``YamlProblem`` from the r
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import re
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 
 from generator.diagnostics import Diagnostic, Severity
 from generator.loader import SourceFile
+from generator.paths import relative
 from generator.schema import Company, Event, Topic
 from generator.validate import check_shape, validate
 from generator.yamlnodes import (
@@ -357,3 +359,14 @@ def test_validate_only_ever_returns_diagnostics(
     failed = {d.path for d in diagnostics if d.rule == "schema"}
     passed = {item.source.display for items in checked.values() for item in items.values()}
     assert not failed & passed
+
+
+# --- links between generated files --------------------------------------------------------------
+
+_PART = st.sampled_from(["events", "companies", "topics", "acme", "a", "index.md", "x.md", "2026"])
+_DOCS_PATH = st.lists(_PART, max_size=4).map("/".join)
+
+
+@given(target=_DOCS_PATH, folder=_DOCS_PATH)
+def test_relative_paths_are_what_posixpath_relpath_gives(target: str, folder: str) -> None:
+    assert relative(target, folder) == posixpath.relpath(target or ".", folder or ".")
