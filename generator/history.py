@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
+from .loader import walk
+
 #: Environment variables that would point git at another repository than the one
 #: the content folder lives in (``git rev-parse --local-env-vars``), e.g. inside a hook.
 _LOCAL_GIT_VARIABLES = frozenset(
@@ -149,26 +151,11 @@ def parse_log(output: bytes) -> dict[str, FileDates]:
 
 
 def _files(content: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
-    """(path relative to ``content`` with "/", its entry) of every regular file under it.
-
-    Hidden files and folders are skipped and symbolic links never followed, as the loader does.
-    """
-    stack = [(str(content), "")]
-    while stack:
-        folder, relative = stack.pop()
-        try:
-            with os.scandir(folder) as listing:
-                entries = list(listing)
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            name = f"{relative}{entry.name}"
-            if entry.is_dir(follow_symlinks=False):
-                stack.append((entry.path, f"{name}/"))
-            elif entry.is_file(follow_symlinks=False):
-                yield name, entry
+    """(path relative to ``content`` with "/", its entry) of every regular file under it,
+    found as the loader finds records (symbolic links are not records)."""
+    for parts, entry in walk(str(content)):
+        if entry.is_file(follow_symlinks=False):
+            yield "/".join(parts), entry
 
 
 def _utc_date(timestamp: float) -> dt.date:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -133,33 +134,37 @@ def parse_file(data: bytes) -> tuple[Node | None, YamlProblem | None]:
         return None, exc.with_traceback(None)  # no cycle through this frame
 
 
-def _candidates(folder: str) -> list[tuple[tuple[str, ...], bool]]:
-    """Files under ``folder`` as (path parts, is a symbolic link), sorted by path.
+def walk(folder: str) -> Iterator[tuple[tuple[str, ...], os.DirEntry[str]]]:
+    """(path parts below ``folder``, entry) of everything under it but folders.
 
-    Hidden files and folders are skipped, and links are never followed out of
-    the folder: a link is listed, to be refused, but not entered.
+    Hidden files and folders are skipped, and links are never followed out of the
+    folder: a link is listed, for the caller to refuse or skip, but not entered.
     """
-    found: list[tuple[tuple[str, ...], bool]] = []
     pending: list[tuple[str, tuple[str, ...]]] = [(folder, ())]
     while pending:
         directory, parents = pending.pop()
         try:
             with os.scandir(directory) as entries:
                 listed = list(entries)
-        except PermissionError:
+        except OSError:
             continue
         for entry in listed:
             if entry.name.startswith("."):
                 continue
             parts = (*parents, entry.name)
-            if entry.is_symlink():
-                found.append((parts, True))
-            elif entry.is_dir():
+            if entry.is_dir(follow_symlinks=False):
                 pending.append((entry.path, parts))
-            elif entry.is_file():
-                found.append((parts, False))
-    found.sort()
-    return found
+            else:
+                yield parts, entry
+
+
+def _candidates(folder: str) -> list[tuple[tuple[str, ...], bool]]:
+    """Files and links under ``folder`` as (path parts, is a symbolic link), by path."""
+    return sorted(
+        (parts, entry.is_symlink())
+        for parts, entry in walk(folder)
+        if entry.is_symlink() or entry.is_file()
+    )
 
 
 def _display_prefix(content: Path) -> str | None:
