@@ -147,7 +147,9 @@ _NOT_AUTOLINK = re.compile(r"<(?!https?://[^\s<>]+>)")
 _MARKDOWN_LOCK = threading.Lock()  # one converter, reused: building one costs more than using it
 
 
-@functools.lru_cache(maxsize=65536)  # a summary is converted for its page, feeds and calendar
+# Unbounded: a bound below the number of summaries (about 60,000 at 50,000 events) would
+# evict each one before its page is rendered and convert every summary twice.
+@functools.cache  # a summary is converted for its check, page, feeds and calendar
 def _to_html(text: str) -> str:
     """Summary Markdown as HTML; cached because validation and rendering both need it."""
     # Raw HTML never reaches the converter: '<' is always text, except to open an

@@ -103,7 +103,7 @@ def summary_html(text: str) -> str:
     return match.group(1) if match else body
 
 
-@functools.lru_cache(maxsize=65536)  # the same summary goes to the search index and calendars
+@functools.cache  # the same summary goes to the search index and calendars (see markup._to_html)
 def summary_text(text: str) -> str:
     """The summary as plain text: paragraphs separated by blank lines, links as "text (url)"."""
     parser = _TextParser()
