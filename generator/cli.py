@@ -54,6 +54,15 @@ def _docs_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def _site_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--site-dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=None,
+        help=f"Where the {what} site goes.  [default: site/ beside mkdocs.yml]",
+    )
+
+
 def _cache_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--no-cache",
@@ -135,12 +144,7 @@ def validate(content: Path | None, config_file: Path, fmt: str, no_cache: bool) 
 @_content_option
 @_config_option
 @_docs_option
-@click.option(
-    "--site-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Where the built site goes.  [default: site/ beside mkdocs.yml]",
-)
+@_site_option("built")
 @click.option(
     "--site-url",
     envvar="KB_SITE_URL",
@@ -286,12 +290,7 @@ def _parse_shard(text: str) -> Shard:
 @main.command()
 @click.argument("parts", nargs=-1, type=click.Path(path_type=Path), metavar="PART...")
 @_config_option
-@click.option(
-    "--site-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Where the merged site goes.  [default: site/ beside mkdocs.yml]",
-)
+@_site_option("merged")
 def merge(parts: tuple[Path, ...], config_file: Path, site_dir: Path | None) -> None:
     """Merge the parts written by kb build --shard I/N into the complete site.
 

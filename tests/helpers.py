@@ -55,7 +55,9 @@ def run_kb(
     )
 
 
-def kb_build(content: Path, docs: Path, site: Path, *extra: str | Path, **env: str):
+def kb_build(
+    content: Path, docs: Path, site: Path, *extra: str | Path, cwd: Path = PROJECT_ROOT, **env: str
+):
     """``kb build`` of ``content`` into ``docs`` and ``site`` with the project's mkdocs.yml."""
     return run_kb(
         "build",
@@ -68,6 +70,7 @@ def kb_build(content: Path, docs: Path, site: Path, *extra: str | Path, **env: s
         "--site-dir",
         site,
         *extra,
+        cwd=cwd,
         **env,
     )
 

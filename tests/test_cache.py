@@ -19,7 +19,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from helpers import MKDOCS_YML, kb_env, run_kb, snapshot, write_kb
+from helpers import MKDOCS_YML, kb_build, kb_env, run_kb, snapshot, write_kb
 
 from generator import cache
 
@@ -534,15 +534,9 @@ def test_kb_build_with_the_cache_writes_what_a_build_without_it_writes(tmp_path)
     content = write(tmp_path, VALID)
 
     def build(docs: str, *extra: str) -> None:
-        result = run_kb(
-            "build",
-            "-f",
-            MKDOCS_YML,
-            "--content",
+        result = kb_build(
             content,
-            "--docs-dir",
             tmp_path / docs,
-            "--site-dir",
             tmp_path / f"site-{docs}",
             *extra,
             cwd=tmp_path,

@@ -190,7 +190,8 @@ def _event(kb: KnowledgeBase, event: EventEntry) -> Document:
     topics = [kb.topics[t].name for t in record.topics if t in kb.topics]
     summary = summary_text(record.summary)
     translations = record.translations.values()
-    teaser = " · ".join((date_line(event), ", ".join(companies), summary))
+    when = date_line(event)
+    teaser = " · ".join((when, ", ".join(companies), summary))
     return Document(
         event_path(event.id),
         record.title,
@@ -202,7 +203,7 @@ def _event(kb: KnowledgeBase, event: EventEntry) -> Document:
             *companies,
             *topics,
             *record.places,
-            date_line(event),
+            when,
             record.type.replace("-", " "),
             *(s.title for s in record.sources),
             *(s.publisher for s in record.sources if s.publisher),
