@@ -35,6 +35,8 @@ class Settings:
     today: dt.date
     #: build only what concerns one company or topic (``kb build --company/--topic``)
     scope: Scope | None = None
+    #: MkDocs's use_directory_urls: pages written as HTML link to the addresses it gives
+    directory_urls: bool = True
 
     def edit_url(self, repo_path: str) -> str | None:
         return f"{self.edit_base}{repo_path}" if self.edit_base else None
@@ -98,4 +100,5 @@ def load_settings(
         edit_base=f"{repo_url}/{edit_uri.strip('/')}/" if repo_url else None,
         today=today(),
         scope=scope,
+        directory_urls=bool(raw.get("use_directory_urls", True)),
     )

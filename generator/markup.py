@@ -57,6 +57,17 @@ def escape(text: object) -> MarkdownText:
     return MarkdownText(" ".join(value.split()))
 
 
+def html_text(text: object) -> Markup:
+    """Plain text as HTML that shows exactly as written, on one line."""
+    if isinstance(text, Markup):
+        return text
+    return Markup(html.escape(" ".join(str(text).split()), quote=True))
+
+
+def html_link(text: object, url: str) -> Markup:
+    return Markup(f'<a href="{html.escape(safe_url(url), quote=True)}">{html_text(text)}</a>')
+
+
 def safe_url(url: str) -> str:
     """A URL that cannot break out of a Markdown link: quotes, brackets and spaces encoded."""
     return quote(url, safe=":/?#@!$&*+,;=%~-._")

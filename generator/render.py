@@ -3,6 +3,12 @@
 ``Renderer`` is the only door into Jinja. Record text is data, never template
 source: it reaches templates as values, and every value is escaped for
 Markdown unless it is ``MarkdownText`` built by this package.
+
+Event pages, nine in ten of a large site, are Markdown files whose body is one
+block of finished HTML (``*.html.j2`` templates, escaped for HTML). MkDocs's
+Markdown passes such a block through unchanged, so kb's own builds skip that
+step for them (see prerendered.py); their links are the addresses MkDocs would
+have made of Markdown links.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from .dates import MONTHS
 from .json_schema import field_reference, schema_files
 from .model import CompanyEntry, EventEntry, KnowledgeBase, TopicEntry, YearGroup, by_year
 from .outputs.feeds import company_feed, topic_feed
-from .paths import relative
+from .paths import href, relative
 from .schema import Amount
 
 Entry = CompanyEntry | TopicEntry | EventEntry
@@ -116,6 +122,7 @@ class Listing:
 
 @dataclass(frozen=True)
 class TranslationView:
+    lang: str
     heading: str
     title: str
     summary: markup.MarkdownText | None
@@ -170,20 +177,38 @@ def _finalize(value: object) -> object:
     return value if isinstance(value, Markup) else markup.escape(value)
 
 
+def _finalize_html(value: object) -> object:
+    return "" if value is None else markup.html_text(value)
+
+
+def _environment(finalize: Callable[[object], object]) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("generator", "templates"),
+        autoescape=True,
+        finalize=finalize,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
 class Renderer:
     """Renders one page at a time; links are made relative to the page being rendered."""
 
     def __init__(self, kb: KnowledgeBase, settings: Settings) -> None:
         self.kb = kb
         self.settings = settings
-        self.env = jinja2.Environment(
-            loader=jinja2.PackageLoader("generator", "templates"),
-            autoescape=True,
-            finalize=_finalize,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
+        self.env = _environment(_finalize)
+        self.html_env = _environment(_finalize_html)
+        self.html_env.globals.update(
+            link=self._html_link,
+            external=markup.html_link,
+            day=_day,
+            yaml_value=_yaml_value,
+            label=_label,
+            language=_language,
+            amount=_format_amount,
         )
         self.env.globals.update(
             link=self._link,
@@ -191,18 +216,18 @@ class Renderer:
             image=self._image,
             day=_day,
             count=_count,
-            # Front matter values: a JSON string is a valid, fully quoted YAML scalar.
-            yaml_value=lambda text: markup.MarkdownText(json.dumps(str(text), ensure_ascii=False)),
+            yaml_value=_yaml_value,
             external=self._external,
-            label=lambda value: str(value).capitalize(),
-            language=lambda code: LANGUAGE_NAMES.get(code, code),
+            label=_label,
+            language=_language,
             amount=_format_amount,
             companies_of=lambda e: [self.kb.companies[c] for c in e.record.companies],
         )
         self.env.filters["join"] = _join
 
     def render(self, template: str, page: str, **context: object) -> str:
-        text = self.env.get_template(template).render(page=page, **context)
+        env = self.html_env if template.endswith(".html.j2") else self.env
+        text = env.get_template(template).render(page=page, **context)
         return text.rstrip("\n") + "\n"
 
     @jinja2.pass_context
@@ -227,6 +252,24 @@ class Renderer:
     @staticmethod
     def _external(url: str, text: str | None = None) -> markup.MarkdownText:
         return markup.link(text or url, url)
+
+    @jinja2.pass_context
+    def _html_link(self, context: jinja2.runtime.Context, entry: Entry) -> Markup:
+        url = href(entry.page, context["page"], self.settings.directory_urls)
+        return markup.html_link(entry.name, url)
+
+
+def _yaml_value(text: object) -> markup.MarkdownText:
+    """A front matter value: a JSON string is a valid, fully quoted YAML scalar."""
+    return markup.MarkdownText(json.dumps(str(text), ensure_ascii=False))
+
+
+def _label(value: object) -> str:
+    return str(value).capitalize()
+
+
+def _language(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)
 
 
 def _join(items: object, separator: str = "") -> markup.MarkdownText:
@@ -502,6 +545,7 @@ def _generate_event(r: Renderer, event: EventEntry) -> str:
     kb, record = r.kb, event.record
     translations = [
         TranslationView(
+            lang,
             ENDONYMS.get(lang, lang),
             t.title,
             markup.summary_html(t.summary) if t.summary else None,
@@ -509,7 +553,7 @@ def _generate_event(r: Renderer, event: EventEntry) -> str:
         for lang, t in sorted(record.translations.items())
     ]
     return r.render(
-        "event.md.j2",
+        "event.html.j2",
         event.page,
         event=event,
         r=record,

@@ -34,6 +34,7 @@ from mkdocs.exceptions import Abort, ConfigurationError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel, _file_sort_key
 
+from .prerendered import load_kb_config
 from .write import write_atomic
 
 #: Below this many pages one process is faster than starting several.
@@ -212,7 +213,7 @@ def _build_shard(job: ShardJob, navigation: set[str]) -> ShardResult:
 
     with _mkdocs_logging() as log:
         try:
-            config = load_config(
+            config = load_kb_config(
                 config_file=job.config_file,
                 docs_dir=job.docs_dir,
                 site_dir=job.site_dir,

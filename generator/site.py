@@ -11,11 +11,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from mkdocs.commands.build import build as mkdocs_build
-from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, ConfigurationError
 
 from .config import Settings
 from .incremental import Manifest, build_changed, file_hashes, fingerprint, forget, remember
+from .prerendered import load_kb_config
 from .shards import Layout, ShardError, build_sharded, read_layout
 
 
@@ -147,7 +147,7 @@ def _build_into(
         raise SiteBuildError(exc.messages) from None
     with _mkdocs_logging() as log:
         try:
-            config = load_config(
+            config = load_kb_config(
                 config_file=str(settings.mkdocs_file),
                 docs_dir=str(docs),
                 site_dir=str(staging),

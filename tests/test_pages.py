@@ -228,8 +228,11 @@ def _event_links(site: Path, path: str, within: Element) -> list[str]:
 
 
 def _table(table: Element) -> list[list[Element]]:
-    """The body rows of a table, as lists of cells."""
-    return [tr.find_all("td") for tr in table.find("tbody").find_all("tr")]
+    """The body rows of a table, as lists of cells (a row's heading cell first)."""
+    return [
+        [cell for cell in tr.iter() if cell.tag in ("th", "td")]
+        for tr in table.find("tbody").find_all("tr")
+    ]
 
 
 def _time(cell: Element) -> dt.date:

@@ -1,0 +1,161 @@
+"""Event pages are finished HTML: kb's builds skip Markdown for them, and nothing changes.
+
+The proof is a plain MkDocs build of the same generated folder, with no plugin of
+kb's, compared byte for byte with kb's build; and, since MkDocs no longer checks
+the links inside those pages, every one of them is followed to a file of the site.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+from helpers import MKDOCS_YML, links, snapshot, write_kb
+from hypothesis import given
+from hypothesis import strategies as st
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.structure.files import File
+from mkdocs.utils import get_relative_url
+
+from generator import pipeline, prerendered
+from generator.config import load_settings
+from generator.paths import href
+from generator.synth import SYNTH_EPOCH, write_synthetic
+
+HOSTILE_TITLE = "A & B <script>alert(1)</script> \"q\" 'x' *em* [x](y.md) \\\\ `c` {{ z }} ---"
+
+
+@pytest.fixture
+def content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", SYNTH_EPOCH)
+    folder = tmp_path / "content"
+    write_synthetic(folder, 60, seed=11)
+    company = sorted(p.stem for p in (folder / "companies").glob("*.yaml"))[0]
+    topic = sorted(p.stem for p in (folder / "topics").glob("*.yaml"))[0]
+    write_kb(
+        tmp_path,
+        events={
+            f"{company}/2026-03-02-hostile": f"""
+                title: {json.dumps(HOSTILE_TITLE)}
+                date: 2026-03-02
+                status: occurred
+                type: incident
+                companies: [{company}]
+                topics: [{topic}]
+                lang: en
+                summary: "Some *emphasis*, a [link](https://example.com/?a=1&b=2), &lt;tags&gt;."
+                sources:
+                  - title: {json.dumps(HOSTILE_TITLE)}
+                    url: "https://example.com/a?b=1&c='2'"
+                    published: 2026-03-02
+                    lang: en
+                translations:
+                  de:
+                    title: "Überschrift & <b>Zeichen</b>"
+                    summary: "Ein *Satz*."
+            """
+        },
+    )
+    return folder
+
+
+def _generate(tmp_path: Path, content: Path, directory_urls: bool) -> Path:
+    settings = load_settings(MKDOCS_YML, content=content, docs_dir=tmp_path / "docs")
+    settings = dataclasses.replace(settings, directory_urls=directory_urls)
+    result = pipeline.generate(settings)
+    assert result.kb is not None, result.check.diagnostics
+    return settings.docs_dir
+
+
+def _mkdocs(load, docs: Path, site: Path, directory_urls: bool) -> Path:
+    config = load(
+        config_file=str(MKDOCS_YML),
+        docs_dir=str(docs),
+        site_dir=str(site),
+        strict=True,
+        use_directory_urls=directory_urls,
+    )
+    mkdocs_build(config)
+    return site
+
+
+@pytest.mark.parametrize("directory_urls", [True, False])
+def test_kb_build_equals_a_plain_mkdocs_build(tmp_path, content, directory_urls, monkeypatch):
+    docs = _generate(tmp_path, content, directory_urls)
+    taken = []
+    real = prerendered.PrerenderedPages.on_page_content
+    monkeypatch.setattr(
+        prerendered.PrerenderedPages,
+        "on_page_content",
+        lambda self, html, **kw: taken.append(kw["page"].file.src_uri) or real(self, html, **kw),
+    )
+    fast = _mkdocs(prerendered.load_kb_config, docs, tmp_path / "fast", directory_urls)
+    events = sorted(p.relative_to(docs).as_posix() for p in (docs / "events").glob("*/*.md"))
+    assert len(events) == 61 and set(events) <= set(taken)  # every event page went the fast way
+    plain = _mkdocs(load_config, docs, tmp_path / "plain", directory_urls)
+    expected, actual = snapshot(plain), snapshot(fast)
+    assert sorted(actual) == sorted(expected)
+    assert [name for name in expected if expected[name] != actual[name]] == []
+
+
+@pytest.mark.parametrize("directory_urls", [True, False])
+def test_every_link_of_an_event_page_reaches_a_file_of_the_site(tmp_path, content, directory_urls):
+    docs = _generate(tmp_path, content, directory_urls)
+    site = _mkdocs(prerendered.load_kb_config, docs, tmp_path / "site", directory_urls)
+    pages = [
+        p
+        for p in (site / "events").rglob("*.html")
+        if p.name != "index.html" or p.parent != site / "events"
+    ]
+    checked = 0
+    for page in pages:
+        for target, _ in links(site, page):
+            if target.startswith(("http://", "https://")):
+                continue
+            path = target.split("#", 1)[0]
+            file = site / path / "index.html" if path.endswith("/") or not path else site / path
+            assert file.is_file(), f"{page.relative_to(site)} links to {target}, which is missing"
+            checked += 1
+    assert checked > 300
+
+
+def test_the_hostile_event_is_shown_as_written(tmp_path, content):
+    docs = _generate(tmp_path, content, True)
+    site = _mkdocs(prerendered.load_kb_config, docs, tmp_path / "site", True)
+    company = sorted(p.stem for p in (content / "companies").glob("*.yaml"))[0]
+    html = (site / "events" / company / "2026-03-02-hostile" / "index.html").read_text("utf-8")
+    escaped = (
+        "A &amp; B &lt;script&gt;alert(1)&lt;/script&gt; &quot;q&quot; &#x27;x&#x27; *em* "
+        "[x](y.md) \\\\ `c` {{ z }} ---"
+    )
+    assert f"<h1>{escaped}</h1>" in html
+    assert "<script>alert(1)" not in html
+    assert '<a href="https://example.com/a?b=1&amp;c=%272%27">' in html
+    assert "<p><strong>Überschrift &amp; &lt;b&gt;Zeichen&lt;/b&gt;</strong></p>" in html
+
+
+_SEGMENT = st.sampled_from(["a", "b", "events", "index", "README", "x-1"])
+_PAGE = st.lists(_SEGMENT, min_size=1, max_size=4).map(lambda parts: "/".join(parts) + ".md")
+_FILE = st.one_of(
+    _PAGE, st.lists(_SEGMENT, min_size=1, max_size=3).map(lambda p: "/".join(p) + ".json")
+)
+
+
+@given(page=_PAGE, target=_FILE, directory_urls=st.booleans())
+def test_href_is_the_link_mkdocs_makes(page, target, directory_urls):
+    here = File(page, "/docs", "/site", directory_urls)
+    there = File(target, "/docs", "/site", directory_urls)
+    assert href(target, page, directory_urls) == get_relative_url(there.url, here.url)
+
+
+def test_href_of_every_pair_of_page_kinds():
+    pages = ["index.md", "api.md", "events/index.md", "events/a/2020-x.md", "companies/a/2019.md"]
+    for page, target, urls in itertools.product(pages, pages, [True, False]):
+        expected = get_relative_url(
+            File(target, "/d", "/s", urls).url, File(page, "/d", "/s", urls).url
+        )
+        assert href(target, page, urls) == expected
