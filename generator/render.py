@@ -14,6 +14,7 @@ have made of Markdown links.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import posixpath
 from collections.abc import Callable
@@ -202,6 +203,8 @@ class Renderer:
         self.env = _environment(_finalize)
         self.html_env = _environment(_finalize_html)
         self.html_env.globals.update(
+            status=_status_html,
+            when=_when_html,
             link=self._html_link,
             external=markup.html_link,
             day=_day,
@@ -222,6 +225,7 @@ class Renderer:
             language=_language,
             amount=_format_amount,
             companies_of=lambda e: [self.kb.companies[c] for c in e.record.companies],
+            event_items=self._event_items,
         )
         self.env.filters["join"] = _join
 
@@ -255,8 +259,46 @@ class Renderer:
 
     @jinja2.pass_context
     def _html_link(self, context: jinja2.runtime.Context, entry: Entry) -> Markup:
-        url = href(entry.page, context["page"], self.settings.directory_urls)
-        return markup.html_link(entry.name, url)
+        return self._anchor(entry, context["page"])
+
+    def _anchor(self, entry: Entry, page: str) -> Markup:
+        return _anchor(entry.name, href(entry.page, page, self.settings.directory_urls))
+
+    @jinja2.pass_context
+    def _event_items(
+        self, context: jinja2.runtime.Context, events: list[EventEntry], show_companies: bool
+    ) -> markup.MarkdownText:
+        """A list of events as one block of HTML, which Markdown passes through as it is.
+
+        Listing pages hold thousands of these lines: as Markdown links they were most of
+        the time MkDocs spent on those pages, and as a Jinja macro most of rendering them.
+        """
+        page = context["page"]
+        items = []
+        for event in events:
+            item = f"<li>{_when_html(event)} · {self._anchor(event, page)} {_status_html(event)}"
+            if show_companies:
+                companies = (self.kb.companies[c] for c in event.record.companies)
+                item += " · " + ", ".join(self._anchor(c, page) for c in companies)
+            items.append(item + "</li>\n")
+        return markup.MarkdownText("<ul>\n" + "".join(items) + "</ul>\n")
+
+
+@functools.lru_cache(maxsize=65536)  # pages link to the same few companies and topics
+def _anchor(text: str, url: str) -> Markup:
+    return markup.html_link(text, url)
+
+
+def _status_html(event: EventEntry) -> Markup:
+    status = event.record.status
+    return Markup(f'<span class="kb-status kb-status--{status}">{_label(status)}</span>')
+
+
+def _when_html(event: EventEntry) -> Markup:
+    """When an event happened or is due, with the record's note on the date."""
+    record = event.record
+    text = markup.html_text(record.date.human())
+    return Markup(f"{text} ({markup.html_text(record.date_note)})") if record.date_note else text
 
 
 def _yaml_value(text: object) -> markup.MarkdownText:
