@@ -64,8 +64,9 @@ from .yamlnodes import Node, YamlProblem
 if TYPE_CHECKING:
     from .schema import Record
 
-#: how many content folders' caches are kept; the least recently written go first
-KEEP = 10
+#: how many cache files are kept (two per content folder: records, and pages in
+#: render_cache.py); the least recently written go first
+KEEP = 20
 #: changes whenever the layout of a cache file changes
 MAGIC = b"kb record cache 1\n"
 _SIGNATURE = hashlib.sha256().digest_size
@@ -221,38 +222,57 @@ class RecordCache:
         if self.file is None or unchanged:
             return
         entries = {relative: tuple(entry) for relative, entry in self._entries.items()}
-        body = self._fingerprint + pickle.dumps((entries, self._summaries), _PICKLE)
-        try:
-            write_atomic(self.file, MAGIC + self._sign(body) + body)
-        except OSError:
-            return  # a cache that cannot be written is only slower next time
-        _keep_newest(self.file.parent)
+        body = pickle.dumps((entries, self._summaries), _PICKLE)
+        write_signed(self.file, self._key, MAGIC, self._fingerprint, body)
 
     def _read(self) -> None:
         assert self.file is not None
-        try:
-            # Not blocking: opening a named pipe put in its place would wait for a writer.
-            with open(os.open(self.file, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
-                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                    return
-                data = handle.read()
-        except OSError:
+        body = read_signed(self.file, self._key, MAGIC, self._fingerprint)
+        if body is None:
             return
-        start = len(MAGIC) + _SIGNATURE
-        signature, body = data[len(MAGIC) : start], data[start:]
-        if not data.startswith(MAGIC) or not hmac.compare_digest(signature, self._sign(body)):
-            return  # damaged, or not written by this user's kb
-        if body[: len(self._fingerprint)] != self._fingerprint:
-            return  # written by other code
         try:
-            entries, summaries = pickle.loads(body[len(self._fingerprint) :])
+            entries, summaries = pickle.loads(body)
         except Exception:  # signed by us with this very code, so never expected
             return
         if isinstance(entries, dict) and isinstance(summaries, dict):
             self._stored, self._stored_summaries = entries, summaries
 
-    def _sign(self, body: bytes) -> bytes:
-        return hmac.digest(self._key, body, "sha256")
+
+# --- cache files: signed, and tied to the code that wrote them --------------------------------
+
+
+def read_signed(file: Path, key: bytes, magic: bytes, fingerprint: bytes) -> bytes | None:
+    """The body of a cache file written by ``write_signed`` with the same key, magic and
+    fingerprint; None when there is none, or it is damaged, foreign or from other code."""
+    try:
+        # Not blocking: opening a named pipe put in its place would wait for a writer.
+        with open(os.open(file, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            data = handle.read()
+    except OSError:
+        return None
+    start = len(magic) + _SIGNATURE
+    signature, body = data[len(magic) : start], data[start:]
+    if not data.startswith(magic) or not hmac.compare_digest(signature, _sign(key, body)):
+        return None  # damaged, or not written by this user's kb
+    if body[: len(fingerprint)] != fingerprint:
+        return None  # written by other code
+    return body[len(fingerprint) :]
+
+
+def write_signed(file: Path, key: bytes, magic: bytes, fingerprint: bytes, body: bytes) -> None:
+    """Write a cache file, signed; one that cannot be written is only slower next time."""
+    signed = fingerprint + body
+    try:
+        write_atomic(file, magic + _sign(key, signed) + signed)
+    except OSError:
+        return
+    _keep_newest(file.parent)
+
+
+def _sign(key: bytes, body: bytes) -> bytes:
+    return hmac.digest(key, body, "sha256")
 
 
 # --- checking new files, here or in a second process ----------------------------------------------

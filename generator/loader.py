@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Iterator
@@ -29,7 +30,17 @@ class SourceFile:
     asked for, to place a problem that a cross-record rule found in it.
     """
 
-    __slots__ = ("_root", "display", "edit_path", "id", "kind", "parsed", "path", "relative")
+    __slots__ = (
+        "_root",
+        "digest",
+        "display",
+        "edit_path",
+        "id",
+        "kind",
+        "parsed",
+        "path",
+        "relative",
+    )
 
     def __init__(
         self,
@@ -42,6 +53,7 @@ class SourceFile:
         parsed: bool = True,
         *,
         relative: str = "",
+        digest: bytes = b"",
     ) -> None:
         self.kind = kind
         self.id = id
@@ -56,6 +68,8 @@ class SourceFile:
         self.parsed = parsed
         #: the path inside the content folder: events/acme/2026-03-19-results.yaml
         self.relative = relative
+        #: a digest of the file's bytes: what a page made from the record depends on
+        self.digest = digest
 
     @property
     def root(self) -> Node | None:
@@ -120,7 +134,15 @@ def load(
             root = None
         files.append(
             SourceFile(
-                kind, record_id, path, shown, root, edit_path, problem is None, relative=relative
+                kind,
+                record_id,
+                path,
+                shown,
+                root,
+                edit_path,
+                problem is None,
+                relative=relative,
+                digest=hashlib.blake2b(data, digest_size=16).digest(),
             )
         )
     return files, problems

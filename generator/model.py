@@ -22,6 +22,8 @@ class CompanyEntry:
     id: str
     record: Company
     source: str
+    #: a digest of the record file's bytes (see render_cache.py)
+    digest: bytes = b""
 
     @property
     def page(self) -> str:
@@ -37,6 +39,8 @@ class TopicEntry:
     id: str
     record: Topic
     source: str
+    #: a digest of the record file's bytes (see render_cache.py)
+    digest: bytes = b""
 
     @property
     def page(self) -> str:
@@ -55,6 +59,8 @@ class EventEntry:
     #: when the record file was first added and last changed (None when not known)
     added: dt.date | None = None
     changed: dt.date | None = None
+    #: a digest of the record file's bytes (see render_cache.py)
+    digest: bytes = b""
 
     @property
     def page(self) -> str:
@@ -179,18 +185,19 @@ def build_model(
     change from after it, and gives the same pages whenever it is repeated.
     """
     companies = {
-        cid: CompanyEntry(cid, c.record, c.source.edit_path)  # type: ignore[arg-type]
+        cid: CompanyEntry(cid, c.record, c.source.edit_path, c.source.digest)  # type: ignore[arg-type]
         for cid, c in sorted(checked["company"].items())
     }
     topics = {
-        tid: TopicEntry(tid, t.record, t.source.edit_path)  # type: ignore[arg-type]
+        tid: TopicEntry(tid, t.record, t.source.edit_path, t.source.digest)  # type: ignore[arg-type]
         for tid, t in sorted(checked["topic"].items())
     }
     events: list[EventEntry] = []
     for eid, e in checked["event"].items():
         dates = history.get(e.source.edit_path) if history is not None else None
         added, changed = (min(d, today) for d in dates) if dates else (None, None)
-        events.append(EventEntry(eid, e.record, e.source.edit_path, added, changed))  # type: ignore[arg-type]
+        entry = EventEntry(eid, e.record, e.source.edit_path, added, changed, e.source.digest)  # type: ignore[arg-type]
+        events.append(entry)
     events.sort(key=lambda e: e.sort_key, reverse=True)
     return KnowledgeBase(companies, topics, events, today)
 

@@ -40,6 +40,8 @@ class GenerateResult:
     check: CheckResult
     kb: KnowledgeBase | None
     written: WriteReport | None
+    #: pages taken from the render cache rather than rendered
+    reused: int = 0
 
 
 def check(
@@ -90,6 +92,7 @@ def generate(
     from .model import build_model
     from .outputs import render_outputs
     from .render import render_pages
+    from .render_cache import NO_MEMO, Keys, Memo, RenderCache
 
     timings = timings or Timings()
     result = check(settings.content, settings.today, timings, cache)
@@ -99,22 +102,32 @@ def generate(
         checked = restrict(result.checked, settings.scope) if settings.scope else result.checked
         kb = build_model(checked, settings.today, file_history(settings.content))
 
+    # With the cache, pages and outputs that show nothing changed since the last build
+    # are taken from it rather than rendered again (render_cache.py).
+    cached = RenderCache.for_settings(settings) if cache else None
+    memo = Memo(cached, Keys(kb)) if cached is not None else NO_MEMO
+
     # Feeds, calendars, data and the search index are rendered by a second process
     # when one can run (forked.py) while this one renders the pages. The "render
     # outputs" stage is then only the wait for them once the pages are done.
-    def outputs_now() -> dict[str, bytes]:
-        return render_outputs(kb, settings.site_url, settings.site_name)
+    def outputs_now() -> tuple[dict[str, bytes], dict[str, tuple[bytes, object]]]:
+        files = render_outputs(kb, settings.site_url, settings.site_name, memo)
+        return files, cached.taken() if cached is not None else {}
 
     helper = forked.start(lambda: pickle.dumps(outputs_now())) if forked.available() else None
     with timings.stage("render pages"):
-        files: dict[str, str | bytes] = dict(render_pages(kb, settings))
+        files: dict[str, str | bytes] = dict(render_pages(kb, settings, memo))
     with timings.stage("render outputs"):
         sent = helper.result() if helper else None
-        outputs = pickle.loads(sent) if sent is not None else outputs_now()
+        outputs, taken = pickle.loads(sent) if sent is not None else outputs_now()
+        if cached is not None:
+            cached.absorb(taken)
     clash = files.keys() & outputs.keys()
     if clash:  # a bug, not bad content: page and output paths are fixed by the code
         raise RuntimeError(f"pages and outputs claim the same paths: {sorted(clash)}")
     files.update(outputs)
     with timings.stage("write"):
         report = sync_folder(settings.docs_dir, files)
-    return GenerateResult(result, kb, report)
+        if cached is not None:
+            cached.save()
+    return GenerateResult(result, kb, report, cached.pages_reused if cached is not None else 0)

@@ -32,6 +32,7 @@ from .json_schema import field_reference, schema_files
 from .model import CompanyEntry, EventEntry, KnowledgeBase, TopicEntry, YearGroup, by_year
 from .outputs.feeds import company_feed, topic_feed
 from .paths import href, relative
+from .render_cache import NO_MEMO, Memo, NoMemo
 from .schema import Amount
 
 Entry = CompanyEntry | TopicEntry | EventEntry
@@ -197,9 +198,12 @@ def _environment(finalize: Callable[[object], object]) -> jinja2.Environment:
 class Renderer:
     """Renders one page at a time; links are made relative to the page being rendered."""
 
-    def __init__(self, kb: KnowledgeBase, settings: Settings) -> None:
+    def __init__(
+        self, kb: KnowledgeBase, settings: Settings, memo: Memo | NoMemo = NO_MEMO
+    ) -> None:
         self.kb = kb
         self.settings = settings
+        self.memo = memo
         self.env = _environment(_finalize)
         self.html_env = _environment(_finalize_html)
         self.html_env.globals.update(
@@ -230,6 +234,25 @@ class Renderer:
         self.env.filters["join"] = _join
 
     def render(self, template: str, page: str, **context: object) -> str:
+        """The page at ``page``, from the render cache when nothing it shows has changed."""
+        return self.memo.page(
+            page, template, context, lambda: self._render(template, page, context)
+        )
+
+    def render_from(
+        self,
+        template: str,
+        page: str,
+        inputs: dict[str, object],
+        context: Callable[[], dict[str, object]],
+    ) -> str:
+        """Like ``render``, for a page whose values all follow from ``inputs``: they are
+        worked out only when the page is rendered, not when it is taken from the cache."""
+        return self.memo.page(
+            page, template, inputs, lambda: self._render(template, page, context())
+        )
+
+    def _render(self, template: str, page: str, context: dict[str, object]) -> str:
         env = self.html_env if template.endswith(".html.j2") else self.env
         text = env.get_template(template).render(page=page, **context)
         return text.rstrip("\n") + "\n"
@@ -334,9 +357,11 @@ def _format_amount(amount: Amount) -> str:
     return f"{amount.value:,f} {amount.currency}"
 
 
-def render_pages(kb: KnowledgeBase, settings: Settings) -> dict[str, str]:
+def render_pages(
+    kb: KnowledgeBase, settings: Settings, memo: Memo | NoMemo = NO_MEMO
+) -> dict[str, str]:
     """Every page of the site, by its path in the generated docs folder."""
-    r = Renderer(kb, settings)
+    r = Renderer(kb, settings, memo)
     pages = {
         "index.md": _generate_home(r),
         "companies/index.md": _generate_companies_index(r),
@@ -585,24 +610,30 @@ def _generate_topic(r: Renderer, topic: TopicEntry) -> dict[str, str]:
 
 def _generate_event(r: Renderer, event: EventEntry) -> str:
     kb, record = r.kb, event.record
-    translations = [
-        TranslationView(
-            lang,
-            ENDONYMS.get(lang, lang),
-            t.title,
-            markup.summary_html(t.summary) if t.summary else None,
+    related = [kb.events_by_id[e] for e in record.related if e in kb.events_by_id]
+    edit_url = r.settings.edit_url(event.source)
+
+    def context() -> dict[str, object]:
+        translations = [
+            TranslationView(
+                lang,
+                ENDONYMS.get(lang, lang),
+                t.title,
+                markup.summary_html(t.summary) if t.summary else None,
+            )
+            for lang, t in sorted(record.translations.items())
+        ]
+        return dict(
+            event=event,
+            r=record,
+            summary=markup.summary_html(record.summary),
+            companies=[kb.companies[c] for c in record.companies],
+            topics=[kb.topics[t] for t in record.topics],
+            related=related,
+            translations=translations,
+            edit_url=edit_url,
         )
-        for lang, t in sorted(record.translations.items())
-    ]
-    return r.render(
-        "event.html.j2",
-        event.page,
-        event=event,
-        r=record,
-        summary=markup.summary_html(record.summary),
-        companies=[kb.companies[c] for c in record.companies],
-        topics=[kb.topics[t] for t in record.topics],
-        related=[kb.events_by_id[e] for e in record.related if e in kb.events_by_id],
-        translations=translations,
-        edit_url=r.settings.edit_url(event.source),
-    )
+
+    # Everything else on the page follows from the event's record, companies and topics.
+    inputs = {"event": event, "related": related, "edit_url": edit_url}
+    return r.render_from("event.html.j2", event.page, inputs, context)

@@ -10,6 +10,7 @@ Markdown verbatim. Each is a pure function of the model and the site's address: 
 from __future__ import annotations
 
 from ..model import KnowledgeBase
+from ..render_cache import NO_MEMO, Memo, NoMemo
 from .api import render_api
 from .calendars import render_calendars
 from .common import Site
@@ -20,17 +21,26 @@ __all__ = ["Site", "render_outputs"]
 
 
 def render_outputs(
-    kb: KnowledgeBase, site_url: str, site_name: str = "Company events"
+    kb: KnowledgeBase,
+    site_url: str,
+    site_name: str = "Company events",
+    memo: Memo | NoMemo = NO_MEMO,
 ) -> dict[str, bytes]:
     """Every feed, calendar and data file, by docs-relative path, in a stable order.
 
     ``site_url`` is the site's public address (mkdocs.yml ``site_url``); when it is
     empty, links are relative to the file they are in and ids use a fixed authority.
+    With ``memo``, what did not change since the last build is taken from it.
     """
     site = Site.of(site_url, site_name)
     files: dict[str, bytes] = {}
-    parts = (render_feeds(kb, site), render_calendars(kb, site), render_api(kb, site))
-    for part in (*parts, render_search(kb)):
+    parts = (
+        render_feeds(kb, site, memo),
+        render_calendars(kb, site, memo),
+        render_api(kb, site, memo),
+        render_search(kb, memo),
+    )
+    for part in parts:
         overlap = files.keys() & part.keys()
         if overlap:
             raise ValueError(f"two outputs claim the same path: {sorted(overlap)}")

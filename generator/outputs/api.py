@@ -32,6 +32,7 @@ import json
 from typing import Any
 
 from ..model import CompanyEntry, EventEntry, KnowledgeBase, TopicEntry
+from ..render_cache import NO_MEMO, Memo, NoMemo
 from ..schema import Event
 from .common import Site, company_path, event_path, topic_path
 
@@ -72,8 +73,9 @@ def topic_data(topic: TopicEntry, site: Site, from_file: str) -> dict[str, Any]:
     }
 
 
-def render_api(kb: KnowledgeBase, site: Site) -> dict[str, bytes]:
-    """The JSON files and the CSV, by their docs-relative paths."""
+def render_api(kb: KnowledgeBase, site: Site, memo: Memo | NoMemo = NO_MEMO) -> dict[str, bytes]:
+    """The JSON files and the CSV, by their docs-relative paths; a company's file is
+    rendered again only when it or its events changed (``memo``, render_cache.py)."""
     files = {
         EVENTS: _json([event_data(e, site, EVENTS) for e in kb.events]),
         COMPANIES: _json([company_data(c, site, COMPANIES) for c in _by_id(kb.companies)]),
@@ -81,13 +83,16 @@ def render_api(kb: KnowledgeBase, site: Site) -> dict[str, bytes]:
     }
     for company in _by_id(kb.companies):
         path = company_json(company.id)
-        files[path] = _json(
-            {
-                **company_data(company, site, path),
-                "events": [
-                    event_data(e, site, path) for e in kb.events_of_company.get(company.id, [])
-                ],
-            }
+        events = kb.events_of_company.get(company.id, [])
+        files[path] = memo.file(
+            path,
+            {"company": company, "events": events, "site": site},
+            lambda company=company, path=path, events=events: _json(
+                {
+                    **company_data(company, site, path),
+                    "events": [event_data(e, site, path) for e in events],
+                }
+            ),
         )
     files[CSV] = _csv(kb, site)
     return files

@@ -26,6 +26,7 @@ from icalendar import Calendar, Event
 
 from ..dates import Precision
 from ..model import EventEntry, KnowledgeBase
+from ..render_cache import NO_MEMO, Memo, NoMemo
 from .common import Site, date_line, event_path, midnight, summary_text
 
 ALL = "calendars/all.ics"
@@ -51,11 +52,20 @@ def uid(event: EventEntry, site: Site) -> str:
     return f"{site.base_path}{event.id}@{site.authority}"
 
 
-def render_calendars(kb: KnowledgeBase, site: Site) -> dict[str, bytes]:
+def render_calendars(
+    kb: KnowledgeBase, site: Site, memo: Memo | NoMemo = NO_MEMO
+) -> dict[str, bytes]:
     """Every calendar of the site, by its docs-relative path."""
     # Each event is written once and its text reused in every calendar that holds it:
     # folding iCalendar lines is the slow part, and an event is in several calendars.
-    vevents = {e.id: _vevent(kb, e, site).to_ical() for e in kb.events if in_calendar(e)}
+    # An event's text is kept between builds until the event changes (render_cache.py).
+    vevents = {
+        e.id: memo.value(
+            f"vevent:{e.id}", {"event": e, "site": site}, lambda e=e: _vevent(kb, e, site).to_ical()
+        )
+        for e in kb.events
+        if in_calendar(e)
+    }
     files = {
         ALL: _calendar(
             vevents,

@@ -21,10 +21,12 @@ when the site's address is known, otherwise relative to the feed file.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from feedgen.feed import FeedGenerator
 
 from ..model import EventEntry, KnowledgeBase
+from ..render_cache import NO_MEMO, Memo, NoMemo
 from .common import (
     Site,
     company_path,
@@ -50,19 +52,25 @@ def topic_feed(topic_id: str) -> str:
     return f"feeds/topics/{topic_id}.atom.xml"
 
 
-def render_feeds(kb: KnowledgeBase, site: Site) -> dict[str, bytes]:
-    """Every Atom feed of the site, by its docs-relative path."""
+def render_feeds(kb: KnowledgeBase, site: Site, memo: Memo | NoMemo = NO_MEMO) -> dict[str, bytes]:
+    """Every Atom feed of the site, by its docs-relative path.
+
+    A feed is rendered again only when what it shows changed (``memo``, render_cache.py).
+    """
     fallback = event_instant(kb.events[0]) if kb.events else midnight(kb.today)
+
+    def feed(path: str, **what: Any) -> bytes:
+        what["events"] = what["events"][:FEED_LIMIT]
+        inputs = {**what, "site": site, "fallback": fallback}
+        return memo.file(path, inputs, lambda: _feed(kb, site, path, fallback=fallback, **what))
+
     files = {
-        ALL: _feed(
-            kb,
-            site,
+        ALL: feed(
             ALL,
             title=f"{site.name}: all events",
             subtitle="Every event in the knowledge base, newest first.",
             page="",
             events=kb.events,
-            fallback=fallback,
         )
     }
     for kind, entries, events, feed_path, page_path in (
@@ -71,15 +79,12 @@ def render_feeds(kb: KnowledgeBase, site: Site) -> dict[str, bytes]:
     ):
         for entry in entries.values():
             path = feed_path(entry.id)
-            files[path] = _feed(
-                kb,
-                site,
+            files[path] = feed(
                 path,
                 title=f"{site.name}: {entry.name}",
                 subtitle=f"{kind} {entry.name}, newest first.",
                 page=page_path(entry.id),
                 events=events.get(entry.id, []),
-                fallback=fallback,
             )
     return files
 

@@ -28,10 +28,10 @@ import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..model import CompanyEntry, EventEntry, KnowledgeBase, TopicEntry
+from ..render_cache import NO_MEMO, Memo, NoMemo
 from .common import company_path, date_line, event_path, summary_text, topic_path
 
 FOLDER = "search/kb/"
@@ -91,10 +91,19 @@ class Document:
     boost: int = 1
 
 
-def render_search(kb: KnowledgeBase) -> dict[str, bytes]:
-    """Every search file by its docs-relative path."""
-    documents = list(_documents(kb))
-    postings = _postings(documents)
+def render_search(kb: KnowledgeBase, memo: Memo | NoMemo = NO_MEMO) -> dict[str, bytes]:
+    """Every search file by its docs-relative path. An event's document and word weights
+    are kept between builds until the event changes (``memo``, render_cache.py)."""
+    indexed = [
+        *((_company(c), None) for c in kb.companies.values()),
+        *((_topic(t), None) for t in kb.topics.values()),
+        *(
+            memo.value(f"search:{e.id}", {"event": e}, lambda e=e: _indexed(_event(kb, e)))
+            for e in kb.events
+        ),
+    ]
+    documents = [document for document, _ in indexed]
+    postings = _postings([weights or _weights(d) for d, weights in indexed])
     files: dict[str, bytes] = {}
     terms: dict[str, str] = {}
     by_key: dict[str, dict[str, list[int]]] = defaultdict(dict)
@@ -133,28 +142,27 @@ def _json(data: object) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 
-def _postings(documents: list[Document]) -> dict[str, list[int]]:
+def _postings(weighed: list[dict[str, int]]) -> dict[str, list[int]]:
     """word → [document, weight, document, weight, ...] by document number."""
     postings: dict[str, list[int]] = defaultdict(list)
-    for number, document in enumerate(documents):
-        weights: Counter[str] = Counter()
-        for texts, weight in ((document.heading, TITLE_WEIGHT), (document.body, TEXT_WEIGHT)):
-            counts = Counter(w for text in texts for w in words(text) if w not in STOP_WORDS)
-            for word, count in counts.items():
-                weights[word] += min(count, CAP) * weight
+    for number, weights in enumerate(weighed):
         for word, weight in weights.items():
-            postings[word] += (number, weight * document.boost)
+            postings[word] += (number, weight)
     return postings
 
 
-def _documents(kb: KnowledgeBase) -> Iterable[Document]:
-    """Companies, topics, then events newest first: the order ties are ranked in."""
-    for company in kb.companies.values():
-        yield _company(company)
-    for topic in kb.topics.values():
-        yield _topic(topic)
-    for event in kb.events:
-        yield _event(kb, event)
+def _indexed(document: Document) -> tuple[Document, dict[str, int]]:
+    return document, _weights(document)
+
+
+def _weights(document: Document) -> dict[str, int]:
+    """The weight of each word in a document, in the order the words first appear."""
+    weights: Counter[str] = Counter()
+    for texts, weight in ((document.heading, TITLE_WEIGHT), (document.body, TEXT_WEIGHT)):
+        counts = Counter(w for text in texts for w in words(text) if w not in STOP_WORDS)
+        for word, count in counts.items():
+            weights[word] += min(count, CAP) * weight
+    return {word: weight * document.boost for word, weight in weights.items()}
 
 
 def _company(company: CompanyEntry) -> Document:

@@ -1,0 +1,265 @@
+"""Pages rendered by earlier builds, kept by what they were made from.
+
+A page's text depends only on the code (the generator's sources and templates, and
+the libraries' versions), the settings it is rendered with, and the values its
+template is given. Those values are reduced to a key: a record by a digest of its
+file's bytes, an event also by its dates and by its companies' and topics' digests
+(a page that lists an event shows their names), every other value as it is. A page
+whose key is the same as in the last build is taken from the cache instead of being
+rendered again; after one edit, that is every page the edit does not show on.
+
+Templates reach the model only through the values they are given and the
+Renderer's functions; the functions that look further (an event's companies, for
+event lists) look only at what an event's key already holds. A value of a type the
+key does not know stops the build (``TypeError``) rather than being left out.
+
+The cache is kept beside the record cache, in this user's cache folder, one file
+per content and generated folder, signed and checked the same way (``cache.py``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import hashlib
+import os
+import pickle
+from collections.abc import Callable, Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import TypeVar
+
+import pydantic
+
+from .cache import _user_key, code_fingerprint, read_signed, user_folder, write_signed
+from .config import Settings
+from .model import CompanyEntry, EventEntry, KnowledgeBase, TopicEntry
+
+#: changes whenever the layout of a cache file changes
+MAGIC = b"kb render cache 1\n"
+_PICKLE = pickle.HIGHEST_PROTOCOL
+_TEMPLATES = Path(__file__).parent / "templates"
+
+Entry = CompanyEntry | TopicEntry | EventEntry
+
+
+T = TypeVar("T")
+
+
+class RenderCache:
+    """What the last build rendered, by name, with its key; and what this build rendered.
+
+    A page or output file is kept as the digest of its bytes, which are read back from
+    the generated folder when its key is unchanged (and rendered again if the file is
+    gone or differs); a smaller value, part of a file, is kept whole.
+    """
+
+    def __init__(
+        self,
+        file: Path | None = None,
+        key: bytes = b"",
+        fingerprint: bytes = b"",
+        docs: Path | None = None,
+    ) -> None:
+        self.file = file
+        self.docs = docs
+        self._key = key
+        self._fingerprint = fingerprint
+        self._stored: dict[str, tuple[bytes, object]] = {}
+        self._used: dict[str, tuple[bytes, object]] = {}
+        #: how many pages were taken from the cache in this build (by this process)
+        self.pages_reused = 0
+        if file:
+            body = read_signed(file, key, MAGIC, fingerprint)
+            try:
+                stored = pickle.loads(body) if body is not None else {}
+            except Exception:  # signed by us with this very code, so never expected
+                stored = {}
+            if isinstance(stored, dict):
+                self._stored = stored
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> RenderCache:
+        """The cache of this content and generated folder, with these settings; empty when
+        there is no cache file to trust, and never saved when there is nowhere to keep it."""
+        try:
+            folder = user_folder()
+            key = _user_key(folder)
+            fingerprint = render_fingerprint(settings)
+        except (OSError, RuntimeError):  # RuntimeError: no home folder
+            return cls()
+        docs = settings.docs_dir.resolve()
+        where = f"{os.path.abspath(settings.content)}\0{docs}"
+        digest = hashlib.sha256(os.fsencode(where)).hexdigest()[:16]
+        name = Path(settings.content).resolve().name or "root"
+        return cls(folder / f"{name}-{digest}.pages.pickle", key, fingerprint, docs)
+
+    def text(self, path: str, key: bytes, render: Callable[[], str]) -> str:
+        """The page at ``path`` of the generated folder."""
+        data, reused = self._file(path, key, lambda: render().encode("utf-8"))
+        self.pages_reused += reused
+        return data.decode("utf-8")
+
+    def data(self, path: str, key: bytes, render: Callable[[], bytes]) -> bytes:
+        """The output file at ``path`` of the generated folder."""
+        return self._file(path, key, render)[0]
+
+    def value(self, name: str, key: bytes, make: Callable[[], T]) -> T:
+        """A value kept whole: ``make()``, or what it gave for the same key before."""
+        stored = self._stored.get(name)
+        value = stored[1] if stored is not None and stored[0] == key else make()
+        self._used[name] = (key, value)
+        return value  # type: ignore[return-value]
+
+    def _file(self, path: str, key: bytes, render: Callable[[], bytes]) -> tuple[bytes, bool]:
+        stored = self._stored.get(path)
+        data = None
+        if stored is not None and stored[0] == key and self.docs is not None:
+            try:
+                data = (self.docs / path).read_bytes()
+            except OSError:
+                data = None
+            if data is not None and _digest(data) != stored[1]:
+                data = None  # changed by hand: render it again
+        reused = data is not None
+        if data is None:
+            data = render()
+        self._used[path] = (key, _digest(data))
+        return data, reused
+
+    def taken(self) -> dict[str, tuple[bytes, object]]:
+        """What this build rendered or took so far (a forked process sends it back)."""
+        return dict(self._used)
+
+    def absorb(self, used: dict[str, tuple[bytes, object]]) -> None:
+        """Add what a forked process rendered or took."""
+        self._used.update(used)
+
+    def save(self) -> None:
+        """Keep what this build rendered, and only that, if it differs from what is stored."""
+        if self.file is None or self._used == self._stored:
+            return
+        body = pickle.dumps(self._used, _PICKLE)
+        write_signed(self.file, self._key, MAGIC, self._fingerprint, body)
+
+
+class Memo:
+    """What renderers ask: a page, file or value by name and the values it is made from."""
+
+    def __init__(self, cache: RenderCache, keys: Keys) -> None:
+        self.cache = cache
+        self.keys = keys
+
+    def page(
+        self, path: str, template: str, context: Mapping[str, object], render: Callable[[], str]
+    ) -> str:
+        return self.cache.text(path, self.keys.of(template, path, context), render)
+
+    def file(self, path: str, inputs: Mapping[str, object], render: Callable[[], bytes]) -> bytes:
+        return self.cache.data(path, self.keys.of("file", path, inputs), render)
+
+    def value(self, name: str, inputs: Mapping[str, object], make: Callable[[], T]) -> T:
+        return self.cache.value(name, self.keys.of("value", name, inputs), make)
+
+
+class NoMemo:
+    """Renders everything: a build without the cache."""
+
+    def page(
+        self, path: str, template: str, context: Mapping[str, object], render: Callable[[], str]
+    ) -> str:
+        return render()
+
+    def file(self, path: str, inputs: Mapping[str, object], render: Callable[[], bytes]) -> bytes:
+        return render()
+
+    def value(self, name: str, inputs: Mapping[str, object], make: Callable[[], T]) -> T:
+        return make()
+
+
+NO_MEMO = NoMemo()
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def render_fingerprint(settings: Settings) -> bytes:
+    """A digest of everything besides its values that a page depends on."""
+    digest = hashlib.sha256(code_fingerprint())
+    for package in ("jinja2", "markupsafe", "nh3"):
+        digest.update(f"{metadata.version(package)}\0".encode())
+    for template in sorted(_TEMPLATES.rglob("*")):
+        if template.is_file():
+            digest.update(f"{template.relative_to(_TEMPLATES).as_posix()}\0".encode())
+            digest.update(hashlib.sha256(template.read_bytes()).digest())
+    for value in (
+        settings.site_name,
+        settings.site_url,
+        settings.edit_base or "",
+        str(settings.directory_urls),
+    ):
+        digest.update(f"{value}\0".encode())
+    return digest.digest()
+
+
+class Keys:
+    """The key of a page: its template, path and values, records reduced to digests."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        # By identity: the entries and records of this build's model, alive while it renders.
+        self._known: dict[int, bytes] = {}
+        # An entry made without a digest (by a test, say) is keyed by its values instead.
+        for entry in (*kb.companies.values(), *kb.topics.values()):
+            if entry.digest:
+                self._known[id(entry)] = self._known[id(entry.record)] = entry.digest
+        for event in kb.events:
+            if (
+                not event.digest
+                or not all(kb.companies[c].digest for c in event.record.companies)
+                or not all(kb.topics[t].digest for t in event.record.topics)
+            ):
+                continue
+            parts = [event.digest, _day(event.added), _day(event.changed)]
+            parts += [kb.companies[c].digest for c in event.record.companies]
+            parts += [kb.topics[t].digest for t in event.record.topics]
+            digest = hashlib.blake2b(b"\0".join(parts), digest_size=16).digest()
+            self._known[id(event)] = self._known[id(event.record)] = digest
+
+    def of(self, template: str, page: str, context: Mapping[str, object]) -> bytes:
+        plain = (template, page, tuple((name, self._plain(v)) for name, v in context.items()))
+        return hashlib.blake2b(pickle.dumps(plain, _PICKLE), digest_size=16).digest()
+
+    def _plain(self, value: object) -> object:
+        """``value`` as built-in values that pickle the same way in every run."""
+        if value is None or type(value) in (str, int, float, bool, bytes):
+            return value
+        known = self._known.get(id(value))
+        if known is not None:
+            return known
+        if isinstance(value, enum.Enum):
+            return (type(value).__qualname__, value.value)
+        if isinstance(value, str):  # Markup and other text
+            return str(value)
+        if isinstance(value, (list, tuple)):
+            return tuple(self._plain(item) for item in value)
+        if isinstance(value, dict):
+            return tuple((self._plain(k), self._plain(v)) for k, v in value.items())
+        if isinstance(value, (set, frozenset)):
+            return tuple(sorted((self._plain(item) for item in value), key=repr))
+        if isinstance(value, dt.date):
+            return (type(value).__name__, value.isoformat())
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            fields = dataclasses.fields(value)
+            return (
+                type(value).__qualname__,
+                tuple(self._plain(getattr(value, field.name)) for field in fields),
+            )
+        if isinstance(value, pydantic.BaseModel):
+            return (type(value).__qualname__, self._plain(value.model_dump()))
+        raise TypeError(f"a page's key cannot hold a value of type {type(value).__name__}")
+
+
+def _day(date: dt.date | None) -> bytes:
+    return date.isoformat().encode() if date else b"-"

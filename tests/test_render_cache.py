@@ -1,0 +1,169 @@
+"""The render cache never serves a stale page or file.
+
+For each kind of edit, the generated folder written with the cache (kept from the
+build before the edit) is compared byte for byte with one written without it. Each
+case also checks that the cache was used: most pages came from it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from helpers import MKDOCS_YML, snapshot
+
+from generator import pipeline
+from generator.config import Settings, load_settings
+from generator.synth import SYNTH_EPOCH, write_synthetic
+
+DAY = 86400
+
+
+def _first(folder: Path, pattern: str = "*.yaml") -> Path:
+    return sorted(folder.rglob(pattern))[0]
+
+
+def _replace_line(path: Path, key: str, value: str) -> None:
+    text = path.read_text("utf-8")
+    changed = re.sub(rf"(?m)^{key}: .*$", f"{key}: {value}", text, count=1)
+    assert changed != text, f"{path} has no {key}"
+    path.write_text(changed, "utf-8")
+
+
+def _an_event_that_is_related(content: Path) -> Path:
+    """An event file that another event names under ``related``."""
+    for path in sorted((content / "events").rglob("*.yaml")):
+        match = re.search(r"(?m)^related:\n  - (\S+)$", path.read_text("utf-8"))
+        if match:
+            return content / "events" / f"{match.group(1)}.yaml"
+    raise AssertionError("no event names a related event")
+
+
+def _move_to_another_day(content: Path) -> None:
+    """Give an event no other event names another day of its month, and the file its name."""
+    texts = {p: p.read_text("utf-8") for p in sorted((content / "events").rglob("*.yaml"))}
+    for path in texts:
+        match = re.fullmatch(r"(\d{4}-\d{2})-(\d{2})-(.+)", path.stem)
+        event_id = f"{path.parent.name}/{path.stem}"
+        if match and not any(event_id in other for other in texts.values()):
+            day = "01" if match.group(2) != "01" else "02"
+            _replace_line(path, "date", f"{match.group(1)}-{day}")
+            path.rename(path.with_name(f"{match.group(1)}-{day}-{match.group(3)}.yaml"))
+            return
+    raise AssertionError("no event to move")
+
+
+def _with_translation(content: Path) -> Path:
+    for path in sorted((content / "events").rglob("*.yaml")):
+        if "\ntranslations:\n" in path.read_text("utf-8"):
+            return path
+    raise AssertionError("no event has a translation")
+
+
+def _add_event(content: Path) -> None:
+    company, topic = _first(content / "companies").stem, _first(content / "topics").stem
+    (content / "events" / company / "2012-05-06-an-added-event.yaml").write_text(
+        f"""\
+title: An added event
+date: 2012-05-06
+status: occurred
+type: agreement
+companies: [{company}]
+topics: [{topic}]
+lang: en
+summary: Something new happened.
+sources:
+  - title: A report
+    published: 2012-05-06
+    lang: en
+    url: https://news.example/added
+""",
+        "utf-8",
+    )
+
+
+EDITS: dict[str, Callable[[Path], None]] = {
+    "company name": lambda c: _replace_line(_first(c / "companies"), "name", "Renamed Holdings"),
+    "topic name": lambda c: _replace_line(_first(c / "topics"), "name", "Renamed topic"),
+    "event title": lambda c: _replace_line(_first(c / "events"), "title", "A new title"),
+    "event date": lambda c: _move_to_another_day(c),
+    "event status": lambda c: _replace_line(_first(c / "events"), "status", "cancelled"),
+    "related event retitled": lambda c: _replace_line(
+        _an_event_that_is_related(c), "title", "A related event, retitled"
+    ),
+    "event added": lambda c: _add_event(c),
+    "translation": lambda c: (p := _with_translation(c)).write_text(
+        p.read_text("utf-8").replace("    title: ", "    title: Neu ", 1), "utf-8"
+    ),
+    "nothing": lambda c: None,
+}
+
+
+def _settings(tmp_path: Path, content: Path, docs: str) -> Settings:
+    return load_settings(MKDOCS_YML, content=content, docs_dir=tmp_path / docs)
+
+
+def _generate(settings: Settings, cache: bool) -> pipeline.GenerateResult:
+    result = pipeline.generate(settings, cache=cache)
+    assert result.kb is not None, result.check.diagnostics
+    return result
+
+
+@pytest.fixture
+def content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", SYNTH_EPOCH)
+    folder = tmp_path / "content"
+    write_synthetic(folder, 80, seed=5)
+    return folder
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_a_build_from_the_cache_equals_one_without_it(tmp_path, content, edit):
+    cached = _settings(tmp_path, content, "cached")
+    first = _generate(cached, cache=True)
+    assert first.reused == 0
+    EDITS[edit](content)
+    again = _generate(cached, cache=True)
+    fresh = _generate(_settings(tmp_path, content, "fresh"), cache=False)
+    expected, actual = snapshot(tmp_path / "fresh"), snapshot(tmp_path / "cached")
+    assert sorted(actual) == sorted(expected)
+    assert [name for name in expected if expected[name] != actual[name]] == []
+    pages = sum(1 for name in expected if name.endswith(".md"))
+    assert again.reused > pages * 0.6  # most pages came from the cache
+    assert fresh.reused == 0
+
+
+def test_a_new_day_is_not_served_from_the_cache(tmp_path, content, monkeypatch):
+    cached = _settings(tmp_path, content, "cached")
+    _generate(cached, cache=True)
+    later = str(int(SYNTH_EPOCH) + 200 * DAY)  # scheduled events have passed since
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", later)
+    _generate(_settings(tmp_path, content, "cached"), cache=True)
+    _generate(_settings(tmp_path, content, "fresh"), cache=False)
+    assert snapshot(tmp_path / "cached") == snapshot(tmp_path / "fresh")
+
+
+def test_other_settings_are_not_served_from_the_cache(tmp_path, content):
+    cached = _settings(tmp_path, content, "cached")
+    _generate(cached, cache=True)
+    other = dataclasses.replace(cached, site_url="https://other.example/kb/", edit_base=None)
+    again = _generate(other, cache=True)
+    assert again.reused == 0
+    _generate(dataclasses.replace(other, docs_dir=tmp_path / "fresh"), cache=False)
+    assert snapshot(tmp_path / "cached") == snapshot(tmp_path / "fresh")
+
+
+def test_a_generated_file_changed_by_hand_is_rendered_again(tmp_path, content):
+    cached = _settings(tmp_path, content, "cached")
+    _generate(cached, cache=True)
+    page = _first(tmp_path / "cached" / "events", "*.md")
+    feed = tmp_path / "cached" / "feeds" / "all.atom.xml"
+    expected = {path: path.read_bytes() for path in (page, feed)}
+    page.write_text("# Changed by hand\n", "utf-8")
+    feed.unlink()
+    again = _generate(cached, cache=True)
+    assert again.reused > 0
+    assert {path: path.read_bytes() for path in (page, feed)} == expected
