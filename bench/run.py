@@ -8,8 +8,8 @@ For each size N, in a folder of its own (deleted at the end unless ``--keep``):
 1. ``kb synth`` writes N synthetic events (timed, but not part of the build);
 2. ``kb validate`` is timed on its own, with an empty record cache and again with the
    cache it kept, and must report nothing;
-3. a cold ``kb build --timings`` (record cache emptied first) is timed as a subprocess:
-   wall time, the process's peak RSS (``os.wait4``), the sampled peak of it and its
+3. a cold ``kb build --timings`` (record and render caches emptied first) is timed as a
+   subprocess: wall time, the process's peak RSS (``os.wait4``), the sampled peak of it and its
    children together (PSS, for the parallel MkDocs build), each stage's seconds and
    peak memory, the size of the site, of a typical (median) and the largest event
    page, and of the search index (``search/kb/``), raw and gzipped;
@@ -479,7 +479,8 @@ class Bench:
         self.logs = work / "logs"
         self.kb = _tool("kb")
         self.mkdocs = _tool("mkdocs")
-        #: the record cache of every kb command of this size, emptied where a step is cold
+        #: the record and render caches of every kb command of this size, emptied where a
+        #: step is cold (a clean build into new folders has a render cache of its own)
         self.cache = work / "record-cache"
         self.env = {**kb_env(), "XDG_CACHE_HOME": str(self.cache)}
         #: keep the clean builds and the baseline's site too, for a look at them afterwards
@@ -586,7 +587,7 @@ class Bench:
         digest = source_digest()
         result["source_digest"] = digest
         self.say("cold kb build")
-        shutil.rmtree(self.cache, ignore_errors=True)  # cold: no record is known yet
+        shutil.rmtree(self.cache, ignore_errors=True)  # cold: nothing is known yet
         result["cold_build"] = self.build("cold-build", self.docs, self.site)
         result["output"] = output_sizes(self.content, self.docs, self.site)
         self.say("search in headless Chromium")

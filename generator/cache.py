@@ -241,7 +241,7 @@ class RecordCache:
 # --- cache files: signed, and tied to the code that wrote them --------------------------------
 
 
-def read_signed(file: Path, key: bytes, magic: bytes, fingerprint: bytes) -> bytes | None:
+def read_signed(file: Path, key: bytes, magic: bytes, fingerprint: bytes) -> memoryview | None:
     """The body of a cache file written by ``write_signed`` with the same key, magic and
     fingerprint; None when there is none, or it is damaged, foreign or from other code."""
     try:
@@ -253,7 +253,7 @@ def read_signed(file: Path, key: bytes, magic: bytes, fingerprint: bytes) -> byt
     except OSError:
         return None
     start = len(magic) + _SIGNATURE
-    signature, body = data[len(magic) : start], data[start:]
+    signature, body = data[len(magic) : start], memoryview(data)[start:]
     if not data.startswith(magic) or not hmac.compare_digest(signature, _sign(key, body)):
         return None  # damaged, or not written by this user's kb
     if body[: len(fingerprint)] != fingerprint:
@@ -263,15 +263,16 @@ def read_signed(file: Path, key: bytes, magic: bytes, fingerprint: bytes) -> byt
 
 def write_signed(file: Path, key: bytes, magic: bytes, fingerprint: bytes, body: bytes) -> None:
     """Write a cache file, signed; one that cannot be written is only slower next time."""
-    signed = fingerprint + body
+    signature = hmac.new(key, fingerprint, "sha256")
+    signature.update(body)
     try:
-        write_atomic(file, magic + _sign(key, signed) + signed)
+        write_atomic(file, b"".join((magic, signature.digest(), fingerprint, body)))
     except OSError:
         return
     _keep_newest(file.parent)
 
 
-def _sign(key: bytes, body: bytes) -> bytes:
+def _sign(key: bytes, body: bytes | memoryview) -> bytes:
     return hmac.digest(key, body, "sha256")
 
 

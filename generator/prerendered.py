@@ -8,6 +8,12 @@ the whole block. The plugin below, added in code and never in mkdocs.yml, hands
 MkDocs the block as the page's content instead. A plain ``mkdocs build`` of the same
 folder gives the same site, only more slowly; tests compare the two byte for byte.
 
+Other pages hold event lists, each one block of HTML too, between Markdown
+headings and paragraphs. Python-Markdown's HTML parser reads every list again, the
+bulk of such a page's time; the plugin sets the lists aside, lets Markdown convert
+the rest with a placeholder paragraph in place of each list, and puts the lists
+back where the placeholders came out.
+
 The same plugin gives the theme ``kb_shared``, with which generator/theme/main.html
 renders the navigation, tabs, footer and settings blocks once per depth of page
 where they cannot differ between pages, rather than once per page.
@@ -16,6 +22,7 @@ where they cannot differ between pages, rather than once per page.
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +37,8 @@ from mkdocs.structure.pages import Page
 MARKER = "kb_html"
 
 _ID = re.compile(r'\sid="([^"]*)"')
+#: an event list as render.py writes it (EVENT_LIST ... </ul>, at the start of lines)
+_LIST = re.compile(r'^<ul class="kb-events">\n.*?^</ul>$', re.MULTILINE | re.DOTALL)
 
 
 class SharedBlocks:
@@ -51,6 +60,10 @@ class PrerenderedPages(BasePlugin):
     def __init__(self) -> None:
         super().__init__()
         self._bodies: dict[str, str] = {}
+        self._lists: dict[str, list[str]] = {}
+        # Unguessable, so that no text of a record can pass for a placeholder.
+        self._placeholder = f"kblist{secrets.token_hex(8)}n"
+        self._placed = re.compile(rf"<p>{self._placeholder}(\d+)</p>")
 
     def on_env(
         self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
@@ -61,12 +74,26 @@ class PrerenderedPages(BasePlugin):
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        if page.meta.get(MARKER) is not True:
+        if page.meta.get(MARKER) is True:
+            self._bodies[page.file.src_uri] = markdown.strip()
+            return ""  # nothing left for Markdown to do
+        lists = _LIST.findall(markdown)
+        if not lists:
             return markdown
-        self._bodies[page.file.src_uri] = markdown.strip()
-        return ""  # nothing left for Markdown to do
+        self._lists[page.file.src_uri] = lists
+        number = iter(range(len(lists)))
+        return _LIST.sub(lambda _: f"{self._placeholder}{next(number)}", markdown)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        lists = self._lists.pop(page.file.src_uri, None)
+        if lists is not None:
+            at_end = any(m.end() == len(html) for m in self._placed.finditer(html))
+            # Markdown writes a block of HTML with the line break that ends it, except at
+            # the very end of the page, where it strips the page's last line break.
+            html, placed = self._placed.subn(lambda m: lists[int(m.group(1))] + "\n", html)
+            if placed != len(lists):  # a bug, not bad content: the lists are generated
+                raise RuntimeError(f"{page.file.src_uri}: {len(lists) - placed} lists lost")
+            return html.removesuffix("\n") if at_end else html
         body = self._bodies.pop(page.file.src_uri, None)
         if body is None:
             return html

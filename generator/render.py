@@ -58,6 +58,8 @@ ENDONYMS = {
 }
 #: Stylesheet shipped with the package and copied into every generated docs folder.
 STYLESHEET = "assets/kb.css"
+#: how an event list starts: prerendered.py finds lists by it
+EVENT_LIST = '<ul class="kb-events">'
 #: Pages of the whole knowledge base, each a section of the navigation (mkdocs.yml).
 UPCOMING = "upcoming.md"
 RECENT = "recent.md"
@@ -304,7 +306,7 @@ class Renderer:
                 companies = (self.kb.companies[c] for c in event.record.companies)
                 item += " · " + ", ".join(self._anchor(c, page) for c in companies)
             items.append(item + "</li>\n")
-        return markup.MarkdownText("<ul>\n" + "".join(items) + "</ul>\n")
+        return markup.MarkdownText(f"{EVENT_LIST}\n" + "".join(items) + "</ul>")
 
 
 @functools.lru_cache(maxsize=65536)  # pages link to the same few companies and topics
