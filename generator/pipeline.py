@@ -110,18 +110,22 @@ def generate(
     # Feeds, calendars, data and the search index are rendered by a second process
     # when one can run (forked.py) while this one renders the pages. The "render
     # outputs" stage is then only the wait for them once the pages are done.
-    def outputs_now() -> tuple[dict[str, bytes], dict[str, tuple[bytes, object]]]:
+    def outputs_there() -> bytes:
         files = render_outputs(kb, settings.site_url, settings.site_name, memo)
-        return files, cached.taken() if cached is not None else {}
+        return pickle.dumps((files, cached.taken() if cached is not None else b""))
 
-    helper = forked.start(lambda: pickle.dumps(outputs_now())) if forked.available() else None
+    helper = forked.start(outputs_there) if forked.available() else None
     with timings.stage("render pages"):
         files: dict[str, str | bytes] = dict(render_pages(kb, settings, memo))
     with timings.stage("render outputs"):
         sent = helper.result() if helper else None
-        outputs, taken = pickle.loads(sent) if sent is not None else outputs_now()
-        if cached is not None:
-            cached.absorb(taken)
+        if sent is not None:
+            outputs, taken = pickle.loads(sent)
+            del sent
+            if cached is not None:
+                cached.absorb(taken)
+        else:  # rendered here, into this process's cache
+            outputs = render_outputs(kb, settings.site_url, settings.site_name, memo)
     clash = files.keys() & outputs.keys()
     if clash:  # a bug, not bad content: page and output paths are fixed by the code
         raise RuntimeError(f"pages and outputs claim the same paths: {sorted(clash)}")

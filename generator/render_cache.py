@@ -68,16 +68,28 @@ class RenderCache:
         self._fingerprint = fingerprint
         self._stored: dict[str, tuple[bytes, object]] = {}
         self._used: dict[str, tuple[bytes, object]] = {}
+        # What a forked process rendered, as it sent it: kept pickled, never unpickled
+        # here but when the next build reads the cache (the values are large).
+        self._sent: list[bytes] = []
+        self._stored_used: dict[str, tuple[bytes, object]] = {}
+        self._stored_sent: list[bytes] = []
         #: how many pages were taken from the cache in this build (by this process)
         self.pages_reused = 0
         if file:
-            body = read_signed(file, key, MAGIC, fingerprint)
-            try:
-                stored = pickle.loads(body) if body is not None else {}
-            except Exception:  # signed by us with this very code, so never expected
-                stored = {}
-            if isinstance(stored, dict):
-                self._stored = stored
+            self._read(file)
+
+    def _read(self, file: Path) -> None:
+        body = read_signed(file, self._key, MAGIC, self._fingerprint)
+        if body is None:
+            return
+        try:
+            used, sent = pickle.loads(body)
+            stored = dict(used)
+            for part in sent:
+                stored.update(pickle.loads(part))
+        except Exception:  # signed by us with this very code, so never expected
+            return
+        self._stored, self._stored_used, self._stored_sent = stored, used, list(sent)
 
     @classmethod
     def for_settings(cls, settings: Settings) -> RenderCache:
@@ -128,19 +140,21 @@ class RenderCache:
         self._used[path] = (key, _digest(data))
         return data, reused
 
-    def taken(self) -> dict[str, tuple[bytes, object]]:
-        """What this build rendered or took so far (a forked process sends it back)."""
-        return dict(self._used)
+    def taken(self) -> bytes:
+        """What this build rendered or took so far, pickled (a forked process sends it)."""
+        return pickle.dumps(self._used, _PICKLE)
 
-    def absorb(self, used: dict[str, tuple[bytes, object]]) -> None:
-        """Add what a forked process rendered or took."""
-        self._used.update(used)
+    def absorb(self, sent: bytes) -> None:
+        """Keep what a forked process rendered or took (``taken``), as it is."""
+        self._sent.append(sent)
 
     def save(self) -> None:
         """Keep what this build rendered, and only that, if it differs from what is stored."""
-        if self.file is None or self._used == self._stored:
+        if self.file is None:
             return
-        body = pickle.dumps(self._used, _PICKLE)
+        if self._sent == self._stored_sent and self._used == self._stored_used:
+            return
+        body = pickle.dumps((self._used, self._sent), _PICKLE)
         write_signed(self.file, self._key, MAGIC, self._fingerprint, body)
 
 

@@ -22,12 +22,10 @@ class WriteReport:
 
 def sync_folder(folder: Path, pages: dict[str, str | bytes]) -> WriteReport:
     folder.mkdir(parents=True, exist_ok=True)
-    wanted = {
-        folder / name: text if isinstance(text, bytes) else text.encode("utf-8")
-        for name, text in pages.items()
-    }
+    wanted = {folder / name: text for name, text in pages.items()}
     written = unchanged = 0
-    for path, data in wanted.items():
+    for path, text in wanted.items():
+        data = text if isinstance(text, bytes) else text.encode("utf-8")  # one at a time
         if path.is_file() and path.read_bytes() == data:
             unchanged += 1
             continue

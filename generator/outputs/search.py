@@ -27,6 +27,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -35,6 +36,9 @@ from ..render_cache import NO_MEMO, Memo, NoMemo
 from .common import company_path, date_line, event_path, summary_text, topic_path
 
 FOLDER = "search/kb/"
+#: how a weight is packed (array typecode): unsigned, two bytes or more, and a weight
+#: is at most CAP * (TITLE_WEIGHT + TEXT_WEIGHT) * ENTRY_BOOST
+_WEIGHT = "I"
 MANIFEST = FOLDER + "index.json"
 #: Bump when the files' layout changes: the worker refuses a format it does not know.
 FORMAT = 1
@@ -92,18 +96,17 @@ class Document:
 
 
 def render_search(kb: KnowledgeBase, memo: Memo | NoMemo = NO_MEMO) -> dict[str, bytes]:
-    """Every search file by its docs-relative path. An event's document and word weights
-    are kept between builds until the event changes (``memo``, render_cache.py)."""
+    """Every search file by its docs-relative path. What an event adds to the index is
+    kept between builds until the event changes (``memo``, render_cache.py)."""
     indexed = [
-        *((_company(c), None) for c in kb.companies.values()),
-        *((_topic(t), None) for t in kb.topics.values()),
+        *(_indexed(_company(c)) for c in kb.companies.values()),
+        *(_indexed(_topic(t)) for t in kb.topics.values()),
         *(
             memo.value(f"search:{e.id}", {"event": e}, lambda e=e: _indexed(_event(kb, e)))
             for e in kb.events
         ),
     ]
-    documents = [document for document, _ in indexed]
-    postings = _postings([weights or _weights(d) for d, weights in indexed])
+    postings = _postings(indexed)
     files: dict[str, bytes] = {}
     terms: dict[str, str] = {}
     by_key: dict[str, dict[str, list[int]]] = defaultdict(dict)
@@ -112,8 +115,8 @@ def render_search(kb: KnowledgeBase, memo: Memo | NoMemo = NO_MEMO) -> dict[str,
     for key, shard in sorted(by_key.items()):
         terms[key] = _add(files, "t", shard)
     chunks = [
-        _add(files, "d", [[d.location, d.title, d.teaser] for d in documents[i : i + CHUNK]])
-        for i in range(0, len(documents), CHUNK)
+        _add(files, "d", [[d.location, d.title, d.teaser] for d in indexed[i : i + CHUNK]])
+        for i in range(0, len(indexed), CHUNK)
     ]
     manifest = {
         "format": FORMAT,
@@ -122,7 +125,7 @@ def render_search(kb: KnowledgeBase, memo: Memo | NoMemo = NO_MEMO) -> dict[str,
         "limit": LIMIT,
         "prefix_share": PREFIX_SHARE,
         "stop_words": sorted(STOP_WORDS),
-        "documents": len(documents),
+        "documents": len(indexed),
         "terms": terms,
         "docs": chunks,
     }
@@ -142,17 +145,41 @@ def _json(data: object) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 
-def _postings(weighed: list[dict[str, int]]) -> dict[str, list[int]]:
+def _postings(indexed: list[Indexed]) -> dict[str, list[int]]:
     """word → [document, weight, document, weight, ...] by document number."""
     postings: dict[str, list[int]] = defaultdict(list)
-    for number, weights in enumerate(weighed):
-        for word, weight in weights.items():
-            postings[word] += (number, weight)
+    for number, document in enumerate(indexed):
+        if document.words:
+            weights = array(_WEIGHT, document.weights)
+            for word, weight in zip(document.words.split("\n"), weights, strict=True):
+                postings[word] += (number, weight)
     return postings
 
 
-def _indexed(document: Document) -> tuple[Document, dict[str, int]]:
-    return document, _weights(document)
+@dataclass(frozen=True)
+class Indexed:
+    """A document as the index holds it: what its result shows, and its words' weights.
+
+    Compact, because the render cache keeps one for every event: the words one per
+    line, their weights packed in the same order.
+    """
+
+    location: str
+    title: str
+    teaser: str
+    words: str
+    weights: bytes
+
+
+def _indexed(document: Document) -> Indexed:
+    weights = _weights(document)
+    return Indexed(
+        document.location,
+        document.title,
+        document.teaser,
+        "\n".join(weights),
+        array(_WEIGHT, weights.values()).tobytes(),
+    )
 
 
 def _weights(document: Document) -> dict[str, int]:
