@@ -46,12 +46,28 @@ class SharedBlocks:
 
     def __init__(self) -> None:
         self._blocks: dict[tuple[str, str], str] = {}
+        self._around: dict[tuple[str, str], tuple[str, str] | None] = {}
 
     def render(self, name: str, base_url: str, block: Callable[[], str]) -> str:
         key = (name, base_url)
         if key not in self._blocks:
             self._blocks[key] = block()
         return self._blocks[key]
+
+    def render_titled(self, name: str, base_url: str, title: str, block: Callable[[], str]) -> str:
+        """A block that shows the page's title once, as it is, and is otherwise the same
+        for every page at this depth (the header): the first page's block, cut where its
+        title is, with this page's title in the cut. When the first title appears more
+        than once, the cut could be anywhere, and every page renders its own block."""
+        key = (name, base_url)
+        if key not in self._around:
+            rendered = block()
+            before, found, after = rendered.partition(title)
+            unique = bool(title) and found and title not in after
+            self._around[key] = (before, after) if unique else None
+            return rendered
+        around = self._around[key]
+        return around[0] + title + around[1] if around else block()
 
 
 class PrerenderedPages(BasePlugin):
