@@ -41,9 +41,17 @@ def _not_the_dirty_build_warning(record: logging.LogRecord) -> bool:
 
 def serve(settings: Settings, regenerate: Callable[[], None], dev_addr: str | None) -> None:
     """Regenerate on record changes; MkDocs's own server rebuilds and reloads the browser."""
+    import mkdocs.commands.serve
     from mkdocs.commands.serve import serve as mkdocs_serve
 
+    from ..prerendered import load_kb_config
+
     logging.getLogger("mkdocs.commands.build").addFilter(_not_the_dirty_build_warning)
+    # MkDocs's server loads the configuration itself, for the first build and each
+    # rebuild; it gets the one kb builds with (prerendered.py), which gives the same
+    # pages sooner. Set here, for this command only, and put back after.
+    mkdocs_load_config = mkdocs.commands.serve.load_config
+    mkdocs.commands.serve.load_config = load_kb_config
 
     observer = Observer()
     observer.schedule(_Debounced(regenerate), str(Path(settings.content)), recursive=True)
@@ -64,5 +72,6 @@ def serve(settings: Settings, regenerate: Callable[[], None], dev_addr: str | No
             site_url="",
         )
     finally:
+        mkdocs.commands.serve.load_config = mkdocs_load_config
         observer.stop()
         observer.join()
