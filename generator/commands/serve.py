@@ -50,12 +50,11 @@ def serve(settings: Settings, regenerate: Callable[[], None], dev_addr: str | No
     # MkDocs's server loads the configuration itself, for the first build and each
     # rebuild; it gets the one kb builds with (prerendered.py), which gives the same
     # pages sooner. Set here, for this command only, and put back after.
-    mkdocs_load_config = mkdocs.commands.serve.load_config
-    mkdocs.commands.serve.load_config = load_kb_config
-
     observer = Observer()
     observer.schedule(_Debounced(regenerate), str(Path(settings.content)), recursive=True)
     observer.start()
+    mkdocs_load_config = mkdocs.commands.serve.load_config
+    mkdocs.commands.serve.load_config = load_kb_config
     try:
         mkdocs_serve(
             config_file=str(settings.mkdocs_file),
