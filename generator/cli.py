@@ -67,8 +67,8 @@ def _cache_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--no-cache",
         is_flag=True,
-        help="Check every record file afresh, without reading or writing the record cache "
-        "(in ~/.cache/company-events-kb/).",
+        help="Read, check and render everything afresh, without reading or writing the "
+        "record and render caches (in ~/.cache/company-events-kb/).",
     )(func)
 
 
