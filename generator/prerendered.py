@@ -62,9 +62,8 @@ class SharedBlocks:
         key = (name, base_url)
         if key not in self._around:
             rendered = block()
-            before, found, after = rendered.partition(title)
-            unique = bool(title) and found and title not in after
-            self._around[key] = (before, after) if unique else None
+            before, found, after = rendered.partition(title) if title else ("", "", "")
+            self._around[key] = (before, after) if found and title not in after else None
             return rendered
         around = self._around[key]
         return around[0] + title + around[1] if around else block()

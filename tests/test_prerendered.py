@@ -159,3 +159,31 @@ def test_href_of_every_pair_of_page_kinds():
             File(target, "/d", "/s", urls).url, File(page, "/d", "/s", urls).url
         )
         assert href(target, page, urls) == expected
+
+
+def test_a_shared_block_is_rendered_once_per_depth():
+    shared = prerendered.SharedBlocks()
+    calls = []
+
+    def block(text: str):
+        return lambda: calls.append(text) or text
+
+    assert shared.render("tabs", "../..", block("deep")) == "deep"
+    assert shared.render("tabs", "../..", block("other")) == "deep"
+    assert shared.render("tabs", "..", block("shallow")) == "shallow"
+    assert calls == ["deep", "shallow"]
+
+
+def test_a_header_is_cut_where_the_first_title_is_and_given_each_title():
+    shared = prerendered.SharedBlocks()
+    first = shared.render_titled("header", "..", "One", lambda: "<h>One</h><nav>x</nav>")
+    second = shared.render_titled("header", "..", "Two &amp; 2", lambda: "unused")
+    assert (first, second) == ("<h>One</h><nav>x</nav>", "<h>Two &amp; 2</h><nav>x</nav>")
+
+
+@pytest.mark.parametrize("title", ["nav", ""])
+def test_a_header_whose_first_title_is_not_unique_in_it_is_rendered_for_every_page(title):
+    shared = prerendered.SharedBlocks()
+    header = f"<h>{title}</h><nav>nav</nav>"
+    assert shared.render_titled("header", "..", title, lambda: header) == header
+    assert shared.render_titled("header", "..", "Two", lambda: "<h>Two</h>") == "<h>Two</h>"
