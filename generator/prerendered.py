@@ -15,8 +15,9 @@ the rest with a placeholder paragraph in place of each list, and puts the lists
 back where the placeholders came out.
 
 The same plugin gives the theme ``kb_shared``, with which generator/theme/main.html
-renders the navigation, tabs, footer and settings blocks once per depth of page
-where they cannot differ between pages, rather than once per page.
+renders the navigation, tabs, footer, settings and header blocks of event pages once
+per depth of page, where they cannot differ between them but for the title, rather
+than once per page.
 """
 
 from __future__ import annotations
@@ -33,12 +34,14 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
+from .render import EVENT_LIST
+
 #: the front matter key that marks a page whose body is finished HTML
 MARKER = "kb_html"
 
 _ID = re.compile(r'\sid="([^"]*)"')
 #: an event list as render.py writes it (EVENT_LIST ... </ul>, at the start of lines)
-_LIST = re.compile(r'^<ul class="kb-events">\n.*?^</ul>$', re.MULTILINE | re.DOTALL)
+_LIST = re.compile(rf"^{re.escape(EVENT_LIST)}\n.*?^</ul>$", re.MULTILINE | re.DOTALL)
 
 
 class SharedBlocks:
