@@ -206,32 +206,32 @@ class Renderer:
         self.kb = kb
         self.settings = settings
         self.memo = memo
-        self.env = _environment(_finalize)
-        self.html_env = _environment(_finalize_html)
-        self.html_env.globals.update(
-            status=_status_html,
-            when=_when_html,
-            link=self._html_link,
-            external=markup.html_link,
+        # The same in both kinds of template; links, and the text around them, differ.
+        shared = dict(
             day=_day,
             yaml_value=_yaml_value,
             label=_label,
             language=_language,
             amount=_format_amount,
         )
+        self.env = _environment(_finalize)
         self.env.globals.update(
+            shared,
             link=self._link,
             file_link=self._file_link,
             image=self._image,
-            day=_day,
             count=_count,
-            yaml_value=_yaml_value,
             external=self._external,
-            label=_label,
-            language=_language,
-            amount=_format_amount,
             companies_of=lambda e: [self.kb.companies[c] for c in e.record.companies],
             event_items=self._event_items,
+        )
+        self.html_env = _environment(_finalize_html)
+        self.html_env.globals.update(
+            shared,
+            status=_status_html,
+            when=_when_html,
+            link=self._html_link,
+            external=markup.html_link,
         )
         self.env.filters["join"] = _join
 
