@@ -116,14 +116,11 @@ class RecordCache:
         """The cache of ``content`` in this user's cache folder. It starts empty when there
         is no cache file to trust, and is never saved when there is nowhere to keep it."""
         try:
-            folder = user_folder()
-            key = _user_key(folder)
+            file, key = cache_file(os.path.abspath(content))
             fingerprint = code_fingerprint()
         except (OSError, RuntimeError):  # RuntimeError: no home folder
             return cls()
-        absolute = os.path.abspath(content)
-        digest = hashlib.sha256(os.fsencode(absolute)).hexdigest()[:16]
-        return cls(folder / f"{Path(absolute).name or 'root'}-{digest}.pickle", key, fingerprint)
+        return cls(file, key, fingerprint)
 
     # --- loading ------------------------------------------------------------------------------
 
@@ -402,6 +399,15 @@ def _libyaml_version() -> str:
     except ImportError:  # pragma: no cover - depends on how PyYAML was built
         return "no libyaml"
     return _yaml.get_version_string()
+
+
+def cache_file(*where: str, suffix: str = "") -> tuple[Path, bytes]:
+    """The cache file of the folders ``where`` (absolute paths, the content folder first)
+    in this user's cache folder, and the key to sign it with."""
+    folder = user_folder()
+    digest = hashlib.sha256(os.fsencode("\0".join(where))).hexdigest()[:16]
+    name = Path(where[0]).name or "root"
+    return folder / f"{name}-{digest}{suffix}.pickle", _user_key(folder)
 
 
 def user_folder() -> Path:

@@ -131,7 +131,7 @@ def generate(
         raise RuntimeError(f"pages and outputs claim the same paths: {sorted(clash)}")
     files.update(outputs)
     with timings.stage("write"):
-        report = sync_folder(settings.docs_dir, files)
+        report = sync_folder(settings.docs_dir, files, cached.verified if cached else frozenset())
         if cached is not None:
             cached.save()
     return GenerateResult(result, kb, report, cached.pages_reused if cached is not None else 0)

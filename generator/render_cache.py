@@ -32,17 +32,14 @@ from typing import TypeVar
 
 import pydantic
 
-from .cache import _user_key, code_fingerprint, read_signed, user_folder, write_signed
+from .cache import cache_file, code_fingerprint, read_signed, write_signed
 from .config import Settings
-from .model import CompanyEntry, EventEntry, KnowledgeBase, TopicEntry
+from .model import KnowledgeBase
 
 #: changes whenever the layout of a cache file changes
 MAGIC = b"kb render cache 1\n"
 _PICKLE = pickle.HIGHEST_PROTOCOL
 _TEMPLATES = Path(__file__).parent / "templates"
-
-Entry = CompanyEntry | TopicEntry | EventEntry
-
 
 T = TypeVar("T")
 
@@ -73,6 +70,9 @@ class RenderCache:
         self._sent: list[bytes] = []
         self._stored_used: dict[str, tuple[bytes, object]] = {}
         self._stored_sent: list[bytes] = []
+        #: the pages and files taken from the cache by this process: read back from the
+        #: generated folder and checked, so writing them again can skip them
+        self.verified: set[str] = set()
         #: how many pages were taken from the cache in this build (by this process)
         self.pages_reused = 0
         if file:
@@ -95,17 +95,13 @@ class RenderCache:
     def for_settings(cls, settings: Settings) -> RenderCache:
         """The cache of this content and generated folder, with these settings; empty when
         there is no cache file to trust, and never saved when there is nowhere to keep it."""
+        docs = settings.docs_dir.resolve()
         try:
-            folder = user_folder()
-            key = _user_key(folder)
+            file, key = cache_file(os.path.abspath(settings.content), str(docs), suffix=".pages")
             fingerprint = render_fingerprint(settings)
         except (OSError, RuntimeError):  # RuntimeError: no home folder
             return cls()
-        docs = settings.docs_dir.resolve()
-        where = f"{os.path.abspath(settings.content)}\0{docs}"
-        digest = hashlib.sha256(os.fsencode(where)).hexdigest()[:16]
-        name = Path(settings.content).resolve().name or "root"
-        return cls(folder / f"{name}-{digest}.pages.pickle", key, fingerprint, docs)
+        return cls(file, key, fingerprint, docs)
 
     def text(self, path: str, key: bytes, render: Callable[[], str]) -> str:
         """The page at ``path`` of the generated folder."""
@@ -135,7 +131,9 @@ class RenderCache:
             if data is not None and _digest(data) != stored[1]:
                 data = None  # changed by hand: render it again
         reused = data is not None
-        if data is None:
+        if reused:
+            self.verified.add(path)
+        else:
             data = render()
         self._used[path] = (key, _digest(data))
         return data, reused

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Set
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,11 +21,18 @@ class WriteReport:
     unchanged: int
 
 
-def sync_folder(folder: Path, pages: dict[str, str | bytes]) -> WriteReport:
+def sync_folder(
+    folder: Path, pages: dict[str, str | bytes], known: Set[str] = frozenset()
+) -> WriteReport:
+    """Write ``pages`` into ``folder`` and remove what else it holds. Names in ``known``
+    were just read from the folder and found as they should be: they are not read again."""
     folder.mkdir(parents=True, exist_ok=True)
     wanted = {folder / name: text for name, text in pages.items()}
     written = unchanged = 0
-    for path, text in wanted.items():
+    for (name, text), path in zip(pages.items(), wanted, strict=True):
+        if name in known:
+            unchanged += 1
+            continue
         data = text if isinstance(text, bytes) else text.encode("utf-8")  # one at a time
         if path.is_file() and path.read_bytes() == data:
             unchanged += 1

@@ -125,6 +125,17 @@ def write_kb(
     return content
 
 
+def synthetic_content(root: Path, monkeypatch: pytest.MonkeyPatch, events: int, seed: int) -> Path:
+    """``kb synth`` content under ``root/content``, with the date it is consistent with set
+    as the build date (SOURCE_DATE_EPOCH) for the rest of the test."""
+    from generator.synth import SYNTH_EPOCH, write_synthetic
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", SYNTH_EPOCH)
+    content = root / "content"
+    write_synthetic(content, events, seed)
+    return content
+
+
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` by its relative path, with its bytes."""
     return {

@@ -7,21 +7,17 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import MKDOCS_YML, TODAY_EPOCH, snapshot, write_kb
+from helpers import MKDOCS_YML, TODAY_EPOCH, snapshot, synthetic_content, write_kb
 
 from generator import incremental, pipeline
 from generator.config import load_settings
 from generator.render import LISTING_LIMIT
 from generator.site import SiteBuildError, build_site
-from generator.synth import SYNTH_EPOCH, write_synthetic
 
 
 @pytest.fixture
 def content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", SYNTH_EPOCH)
-    folder = tmp_path / "content"
-    write_synthetic(folder, 40, seed=3)
-    return folder
+    return synthetic_content(tmp_path, monkeypatch, 40, seed=3)
 
 
 @pytest.fixture

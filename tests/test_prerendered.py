@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import MKDOCS_YML, links, snapshot, write_kb
+from helpers import MKDOCS_YML, links, snapshot, synthetic_content, write_kb
 from hypothesis import given
 from hypothesis import strategies as st
 from mkdocs.commands.build import build as mkdocs_build
@@ -24,16 +24,13 @@ from mkdocs.utils import get_relative_url
 from generator import pipeline, prerendered
 from generator.config import load_settings
 from generator.paths import href
-from generator.synth import SYNTH_EPOCH, write_synthetic
 
 HOSTILE_TITLE = "A & B <script>alert(1)</script> \"q\" 'x' *em* [x](y.md) \\\\ `c` {{ z }} ---"
 
 
 @pytest.fixture
 def content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", SYNTH_EPOCH)
-    folder = tmp_path / "content"
-    write_synthetic(folder, 60, seed=11)
+    folder = synthetic_content(tmp_path, monkeypatch, 60, seed=11)
     company = sorted(p.stem for p in (folder / "companies").glob("*.yaml"))[0]
     topic = sorted(p.stem for p in (folder / "topics").glob("*.yaml"))[0]
     write_kb(

@@ -13,11 +13,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers import MKDOCS_YML, snapshot
+from helpers import MKDOCS_YML, snapshot, synthetic_content
 
 from generator import pipeline
 from generator.config import Settings, load_settings
-from generator.synth import SYNTH_EPOCH, write_synthetic
+from generator.synth import SYNTH_EPOCH
 
 DAY = 86400
 
@@ -114,10 +114,7 @@ def _generate(settings: Settings, cache: bool) -> pipeline.GenerateResult:
 
 @pytest.fixture
 def content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", SYNTH_EPOCH)
-    folder = tmp_path / "content"
-    write_synthetic(folder, 80, seed=5)
-    return folder
+    return synthetic_content(tmp_path, monkeypatch, 80, seed=5)
 
 
 @pytest.mark.parametrize("edit", sorted(EDITS))

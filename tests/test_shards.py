@@ -5,20 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import MKDOCS_YML, snapshot
+from helpers import MKDOCS_YML, snapshot, synthetic_content
 
 from generator import pipeline, shards
 from generator.config import load_settings
 from generator.site import build_site
-from generator.synth import SYNTH_EPOCH, write_synthetic
 
 
 @pytest.fixture
 def synthetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", SYNTH_EPOCH)
-    content = tmp_path / "content"
-    write_synthetic(content, 60, seed=7)
-    return content
+    return synthetic_content(tmp_path, monkeypatch, 60, seed=7)
 
 
 def _build(tmp_path: Path, content: Path, name: str, jobs: int) -> Path:
