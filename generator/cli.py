@@ -23,6 +23,7 @@ from .schema import EVENT_STATUSES, EVENT_TYPES
 from .scope import Scope, ScopeError
 from .site import SiteBuildError, build_site
 from .timings import Timings
+from .write import WriteReport
 
 
 def _content_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -332,11 +333,12 @@ def serve(
 
     settings = _settings(config_file, content=content, docs_dir=docs_dir)
 
-    def regenerate() -> None:
+    def regenerate() -> WriteReport | None:
         result = pipeline.generate(settings, cache=not no_cache)
         _print_problems(result.check.diagnostics)
         if result.kb is None:
             click.echo("Pages not updated; fix the errors above.", err=True)
+        return result.written
 
     result = pipeline.generate(settings, cache=not no_cache)
     _print_problems(result.check.diagnostics)

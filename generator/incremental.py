@@ -34,7 +34,7 @@ from .shards import (
     _merge,
     page_url,
 )
-from .write import write_atomic
+from .write import remove_file, write_atomic
 
 #: Above this share of changed pages a full (parallel) build is faster.
 MAX_CHANGED_SHARE = 0.25
@@ -120,7 +120,7 @@ def build_changed(
         staging.mkdir()
         return None
     for name in removed:
-        _unlink(staging / _site_path(name, docs, staging), staging)
+        remove_file(staging / _site_path(name, docs, staging), staging)
     for name in changed - changed_pages:
         write_atomic(staging / name, (docs / name).read_bytes())
     rebuilt = frozenset(changed_pages | navigation)
@@ -139,12 +139,3 @@ def build_changed(
 
 def _site_path(name: str, docs: Path, site: Path) -> str:
     return File(name, str(docs), str(site), True).dest_uri if name.endswith(".md") else name
-
-
-def _unlink(path: Path, root: Path) -> None:
-    """Remove ``path`` and the folders it leaves empty, up to ``root``."""
-    path.unlink(missing_ok=True)
-    parent = path.parent
-    while parent != root and parent.is_dir() and not any(parent.iterdir()):
-        parent.rmdir()
-        parent = parent.parent

@@ -209,9 +209,9 @@ class ShardError(Exception):
 
 
 def _build_shard(job: ShardJob, navigation: set[str]) -> ShardResult:
-    from .site import _mkdocs_logging  # the same collection of warnings as a single build
+    from .site import mkdocs_logging  # the same collection of warnings as a single build
 
-    with _mkdocs_logging() as log:
+    with mkdocs_logging() as log:
         try:
             config = load_kb_config(
                 config_file=job.config_file,

@@ -37,7 +37,7 @@ class _Collect(logging.Handler):
 
 
 @contextmanager
-def _mkdocs_logging() -> Iterator[_Collect]:
+def mkdocs_logging() -> Iterator[_Collect]:
     """Collect MkDocs's warnings instead of letting them print; only the CLI prints."""
     logger = logging.getLogger("mkdocs")
     handler = _Collect()
@@ -96,7 +96,7 @@ def staged(target: Path) -> Iterator[Path]:
 def read_inputs(settings: Settings, strict: bool) -> tuple[Layout, Manifest]:
     """The docs folder's layout, and the fingerprint and file hashes a build is made from."""
     docs = settings.docs_dir.resolve()
-    with _mkdocs_logging() as log:
+    with mkdocs_logging() as log:
         try:
             layout = read_layout(settings.mkdocs_file, docs)
             current = Manifest(
@@ -145,7 +145,7 @@ def _build_into(
                 return sharded
     except ShardError as exc:
         raise SiteBuildError(exc.messages) from None
-    with _mkdocs_logging() as log:
+    with mkdocs_logging() as log:
         try:
             config = load_kb_config(
                 config_file=str(settings.mkdocs_file),

@@ -19,6 +19,9 @@ class WriteReport:
     written: int
     removed: int
     unchanged: int
+    #: the files written and removed, by their paths inside the folder
+    written_files: tuple[str, ...] = ()
+    removed_files: tuple[str, ...] = ()
 
 
 def sync_folder(
@@ -28,7 +31,8 @@ def sync_folder(
     were just read from the folder and found as they should be: they are not read again."""
     folder.mkdir(parents=True, exist_ok=True)
     wanted = {folder / name: text for name, text in pages.items()}
-    written = unchanged = 0
+    unchanged = 0
+    written: list[str] = []
     for (name, text), path in zip(pages.items(), wanted, strict=True):
         if name in known:
             unchanged += 1
@@ -38,16 +42,18 @@ def sync_folder(
             unchanged += 1
             continue
         write_atomic(path, data)
-        written += 1
-    removed = 0
+        written.append(name)
+    removed: list[str] = []
     for path in sorted(folder.rglob("*"), reverse=True):
         if path.is_dir():
             if not any(path.iterdir()):
                 path.rmdir()
         elif path not in wanted:
             path.unlink()
-            removed += 1
-    return WriteReport(written, removed, unchanged)
+            removed.append(path.relative_to(folder).as_posix())
+    return WriteReport(
+        len(written), len(removed), unchanged, tuple(written), tuple(reversed(removed))
+    )
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -62,3 +68,12 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def remove_file(path: Path, root: Path) -> None:
+    """Remove ``path`` and the folders it leaves empty, up to ``root``."""
+    path.unlink(missing_ok=True)
+    parent = path.parent
+    while parent != root and parent.is_dir() and not any(parent.iterdir()):
+        parent.rmdir()
+        parent = parent.parent

@@ -278,17 +278,19 @@ def test_sync_rewrites_only_what_changed(tmp_path):
         "events/b/three.md": "# Three\n",
         "data.bin": b"\x00\x01",
     }
-    assert sync_folder(folder, pages) == WriteReport(written=5, removed=0, unchanged=0)
+    assert sync_folder(folder, pages) == WriteReport(5, 0, 0, tuple(pages), ())
     for path in folder.rglob("*"):
         if path.is_file():
             os.utime(path, ns=(OLD, OLD))
 
-    assert sync_folder(folder, pages) == WriteReport(written=0, removed=0, unchanged=5)
+    assert sync_folder(folder, pages) == WriteReport(0, 0, 5, (), ())
     assert set(_mtimes(folder).values()) == {OLD}
 
     changed = {**pages, "events/a/two.md": "# Two, revised\n", "new.md": "# New\n"}
     del changed["events/b/three.md"]
-    assert sync_folder(folder, changed) == WriteReport(written=2, removed=1, unchanged=3)
+    assert sync_folder(folder, changed) == WriteReport(
+        2, 1, 3, ("events/a/two.md", "new.md"), ("events/b/three.md",)
+    )
     mtimes = _mtimes(folder)
     assert sorted(mtimes) == sorted(changed)
     assert {p: t for p, t in mtimes.items() if t == OLD}.keys() == {
@@ -325,6 +327,6 @@ def test_rebuilding_leaves_unchanged_generated_pages_alone(tmp_path):
 def test_sync_of_an_empty_or_tiny_folder(tmp_path, count):
     folder = tmp_path / "docs"
     pages: dict[str, str | bytes] = {f"p{i}.md": f"{i}\n" for i in range(count)}
-    assert sync_folder(folder, pages) == WriteReport(written=count, removed=0, unchanged=0)
-    assert sync_folder(folder, {}) == WriteReport(written=0, removed=count, unchanged=0)
+    assert sync_folder(folder, pages) == WriteReport(count, 0, 0, tuple(pages), ())
+    assert sync_folder(folder, {}) == WriteReport(0, count, 0, (), tuple(pages))
     assert folder.is_dir() and list(folder.iterdir()) == []

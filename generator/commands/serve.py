@@ -1,76 +1,156 @@
-"""``kb serve``: build, serve with live reload, and regenerate pages when a record changes."""
+"""``kb serve``: build, serve with live reload, and update the site when a record changes.
+
+MkDocs's own server would start every rebuild over: read the configuration, list and
+read every page, render those whose files are newer. Here the site is kept by one
+``LiveSite`` (live.py) for the life of the command: after a change of the records,
+the pages are written again from them and only the files that changed are built,
+then the browsers reload. MkDocs's live-reload server serves the result.
+"""
 
 from __future__ import annotations
 
-import logging
-import threading
+import hashlib
+import shutil
+import signal
+import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import click
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort, BuildError, ConfigurationError
+from mkdocs.livereload import LiveReloadServer
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from ..config import Settings
+from ..live import LiveSite
+from ..prerendered import load_kb_config
+from ..site import mkdocs_logging
+from ..write import WriteReport
 
 
-class _Debounced(FileSystemEventHandler):
-    """Runs ``action`` once after a burst of changes has settled."""
+def serve(
+    settings: Settings, regenerate: Callable[[], WriteReport | None], dev_addr: str | None
+) -> None:
+    """Serve the site at ``dev_addr``; ``regenerate`` writes the pages again from the
+    records and says which files it wrote and removed (None when the records have errors,
+    which it has reported: the pages served stay as they were)."""
+    site_dir = tempfile.mkdtemp(prefix="kb-serve-")
+    options = {"dev_addr": dev_addr} if dev_addr else {}
 
-    def __init__(self, action: Callable[[], None], delay: float = 0.3) -> None:
-        self._action = action
-        self._delay = delay
-        self._timer: threading.Timer | None = None
-        self._lock = threading.Lock()
-
-    def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type in ("opened", "closed_no_write"):
-            return
-        with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
-            self._timer = threading.Timer(self._delay, self._action)
-            self._timer.daemon = True
-            self._timer.start()
-
-
-def _not_the_dirty_build_warning(record: logging.LogRecord) -> bool:
-    # MkDocs warns that a dirty build may leave navigation inaccurate; here it cannot
-    # (see below), and a warning on every rebuild would hide the ones that matter.
-    return not record.getMessage().startswith("A 'dirty' build is being performed")
-
-
-def serve(settings: Settings, regenerate: Callable[[], None], dev_addr: str | None) -> None:
-    """Regenerate on record changes; MkDocs's own server rebuilds and reloads the browser."""
-    import mkdocs.commands.serve
-    from mkdocs.commands.serve import serve as mkdocs_serve
-
-    from ..prerendered import load_kb_config
-
-    logging.getLogger("mkdocs.commands.build").addFilter(_not_the_dirty_build_warning)
-    # MkDocs's server loads the configuration itself, for the first build and each
-    # rebuild; it gets the one kb builds with (prerendered.py), which gives the same
-    # pages sooner. Set here, for this command only, and put back after.
-    observer = Observer()
-    observer.schedule(_Debounced(regenerate), str(Path(settings.content)), recursive=True)
-    observer.start()
-    mkdocs_load_config = mkdocs.commands.serve.load_config
-    mkdocs.commands.serve.load_config = load_kb_config
-    try:
-        mkdocs_serve(
+    def make_config() -> MkDocsConfig:
+        config = load_kb_config(
             config_file=str(settings.mkdocs_file),
-            livereload=True,
-            # After the first build, MkDocs rebuilds only the pages whose Markdown changed:
-            # a page's HTML depends on nothing else (the navigation is a few fixed
-            # sections, and search has its own index), so this is the site a full build
-            # would give, in seconds rather than minutes on a large knowledge base. A
-            # deleted page's old HTML is still served until kb serve is restarted.
-            build_type="dirty",
-            dev_addr=dev_addr,
             docs_dir=str(settings.docs_dir.resolve()),
-            # Serve at the root of the local address, whatever path site_url has.
+            site_dir=site_dir,
             site_url="",
+            **options,
         )
+        config.site_url = url  # pages link to where they are served, at its root
+        return config
+
+    first = load_kb_config(config_file=str(settings.mkdocs_file), **options)
+    host, port = first.dev_addr
+    url = f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+    live = LiveSite(make_config, serve_url=url)
+    watched = _Watched(settings, first.theme.custom_dir)
+
+    def rebuild() -> None:
+        started = time.perf_counter()
+        if watched.changed():  # mkdocs.yml or the theme: every page may change
+            _report(lambda: live.build(), started)
+            return
+        written = regenerate()
+        if written is not None:
+            _report(lambda: live.update(written.written_files, written.removed_files), started)
+
+    server = LiveReloadServer(builder=rebuild, host=host, port=port, root=site_dir)
+    # MkDocs's server polls what it watches; a content folder of thousands of records
+    # is better watched by the system's notifications, where there are any.
+    server.observer = _ChangesOnly()
+    server.error_handler = lambda code: _error_page(Path(site_dir), code)
+    # Stopped by a signal as by Ctrl-C, so that the served folder is removed either way.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        _report(lambda: live.build(), time.perf_counter(), quiet=True)
+        for path in watched.paths:
+            server.watch(str(path))
+        click.echo(f"Serving on {url}", err=True)
+        try:
+            server.serve()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.shutdown()
     finally:
-        mkdocs.commands.serve.load_config = mkdocs_load_config
-        observer.stop()
-        observer.join()
+        shutil.rmtree(site_dir, ignore_errors=True)
+
+
+class _ChangesOnly(Observer):  # type: ignore[misc,valid-type]
+    """Reports files written, made, moved or deleted; not files opened or read, as
+    regenerating the pages does with every record."""
+
+    def schedule(self, handler: FileSystemEventHandler, path: str, **options: Any) -> Any:
+        return super().schedule(_Changes(handler), path, **options)
+
+
+class _Changes(FileSystemEventHandler):
+    def __init__(self, handler: FileSystemEventHandler) -> None:
+        self._handler = handler
+
+    def dispatch(self, event: FileSystemEvent) -> None:
+        if event.event_type not in ("opened", "closed_no_write"):
+            self._handler.dispatch(event)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _report(build: Callable[[], int | None], started: float, quiet: bool = False) -> None:
+    """Run a build of the site and say what it did, or what stopped it."""
+    with mkdocs_logging() as log:
+        try:
+            built = build()
+        except (Abort, BuildError, ConfigurationError) as exc:
+            log.messages.append(f"error: {exc}")
+            built = -1
+    for message in log.messages:
+        click.echo(message, err=True)
+    if built == -1:
+        click.echo("Site not updated; fix the errors above.", err=True)
+    elif not quiet:
+        what = "the whole site" if built is None else f"{built} page{'s' * (built != 1)}"
+        click.echo(f"Rebuilt {what} in {time.perf_counter() - started:.2f} s", err=True)
+
+
+class _Watched:
+    """The content folder, mkdocs.yml and the theme override: what a change can come from."""
+
+    def __init__(self, settings: Settings, custom_dir: str | None) -> None:
+        self.configuration = [settings.mkdocs_file.resolve()]
+        if custom_dir:
+            self.configuration.append(Path(custom_dir).resolve())
+        self.paths = [Path(settings.content).resolve(), *self.configuration]
+        self._digest = self._configuration_digest()
+
+    def changed(self) -> bool:
+        """Whether mkdocs.yml or the theme changed since last asked."""
+        digest, self._digest = self._digest, self._configuration_digest()
+        return digest != self._digest
+
+    def _configuration_digest(self) -> bytes:
+        digest = hashlib.blake2b()
+        for root in self.configuration:
+            for path in sorted([root, *root.rglob("*")] if root.is_dir() else [root]):
+                if path.is_file():
+                    digest.update(str(path).encode() + b"\0" + path.read_bytes())
+        return digest.digest()
+
+
+def _error_page(site: Path, code: int) -> bytes | None:
+    page = site / f"{code}.html"
+    return page.read_bytes() if code in (404, 500) and page.is_file() else None

@@ -1,0 +1,140 @@
+"""A site kept up to date by one running process (``kb serve``) is, after every kind of
+change, byte for byte the site a clean build of the same pages gives."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+from helpers import MKDOCS_YML, snapshot, synthetic_content
+from mkdocs.commands.build import build as mkdocs_build
+
+from generator import pipeline
+from generator.config import Settings, load_settings
+from generator.live import LiveSite
+from generator.prerendered import load_kb_config
+
+_clean_builds = itertools.count()
+
+
+@pytest.fixture
+def content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return synthetic_content(tmp_path, monkeypatch, 40, seed=5)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, content: Path) -> Settings:
+    return load_settings(MKDOCS_YML, content=content, docs_dir=tmp_path / "docs")
+
+
+def _config(settings: Settings, site: Path):
+    return load_kb_config(
+        config_file=str(MKDOCS_YML),
+        docs_dir=str(settings.docs_dir),
+        site_dir=str(site),
+        site_url=settings.site_url,
+    )
+
+
+@pytest.fixture
+def live(tmp_path: Path, settings: Settings) -> LiveSite:
+    assert pipeline.generate(settings, cache=True).kb is not None
+    site = LiveSite(lambda: _config(settings, tmp_path / "live"))
+    site.build()
+    return site
+
+
+def regenerate(settings: Settings, live: LiveSite) -> int | None:
+    """Write the pages again from the records, then update the live site."""
+    written = pipeline.generate(settings, cache=True).written
+    assert written is not None
+    return live.update(written.written_files, written.removed_files)
+
+
+def assert_same_as_clean_build(settings: Settings, live: LiveSite, root: Path) -> None:
+    clean = root / f"clean-{next(_clean_builds)}"
+    mkdocs_build(_config(settings, clean))
+    expected, actual = snapshot(clean), snapshot(Path(live.config.site_dir))
+    assert sorted(actual) == sorted(expected)
+    assert [name for name in expected if expected[name] != actual[name]] == []
+
+
+def events(content: Path) -> list[Path]:
+    return sorted((content / "events").rglob("*.yaml"))
+
+
+def test_an_edited_title_rebuilds_the_pages_that_show_it(tmp_path, settings, content, live):
+    event = events(content)[0]
+    event.write_text(event.read_text("utf-8").replace("title: ", "title: Edited ", 1), "utf-8")
+    built = regenerate(settings, live)
+    # The event's page and the pages listing it, never the whole site.
+    assert built is not None and 2 <= built < 20
+    assert_same_as_clean_build(settings, live, tmp_path)
+    page = Path(live.config.site_dir) / "events" / event.parent.name / event.stem / "index.html"
+    assert "<h1>Edited " in page.read_text("utf-8")
+
+
+def test_an_added_and_a_deleted_event_update_lists_and_sitemap(tmp_path, settings, content, live):
+    event = events(content)[3]
+    copy = event.with_name(event.stem + "-second-look.yaml")
+    copy.write_text(
+        event.read_text("utf-8")
+        .replace("title: ", "title: A second look at ", 1)
+        .replace("url: https://", "url: https://second-look."),
+        "utf-8",
+    )
+    assert regenerate(settings, live) is not None
+    assert_same_as_clean_build(settings, live, tmp_path)
+    page = Path(live.config.site_dir) / "events" / copy.parent.name / copy.stem / "index.html"
+    assert page.is_file()
+
+    copy.unlink()
+    assert regenerate(settings, live) is not None
+    assert_same_as_clean_build(settings, live, tmp_path)
+    assert not page.exists() and not page.parent.exists()
+
+
+def test_a_renamed_company_and_a_moved_event(tmp_path, settings, content, live):
+    company = sorted((content / "companies").glob("*.yaml"))[0]
+    company.write_text(company.read_text("utf-8").replace("name: ", "name: Renamed ", 1), "utf-8")
+    assert regenerate(settings, live) is not None
+    assert_same_as_clean_build(settings, live, tmp_path)
+
+    event = events(content)[-1]
+    moved = event.with_name("1999-01-05" + event.stem[10:] + ".yaml")
+    moved.write_text(
+        event.read_text("utf-8").replace(f"date: {event.stem[:10]}", "date: 1999-01-05"), "utf-8"
+    )
+    event.unlink()
+    assert regenerate(settings, live) is not None
+    assert_same_as_clean_build(settings, live, tmp_path)
+
+
+def test_nothing_changed_builds_nothing(tmp_path, settings, live):
+    assert regenerate(settings, live) == 0
+    assert_same_as_clean_build(settings, live, tmp_path)
+
+
+def test_a_page_in_materials_own_index_means_a_full_build(tmp_path, settings, live):
+    extra = settings.docs_dir / "notes.md"
+    extra.write_text("# Notes\n\nIndexed by Material's search.\n", "utf-8")
+    assert live.update(["notes.md"], []) is None
+    assert_same_as_clean_build(settings, live, tmp_path)
+    extra.write_text("# Notes\n\nChanged.\n", "utf-8")
+    assert live.update(["notes.md"], []) is None
+    assert_same_as_clean_build(settings, live, tmp_path)
+
+
+def test_after_a_failed_update_the_next_is_a_full_build(tmp_path, settings, live, monkeypatch):
+    event_page = next((settings.docs_dir / "events").rglob("*.md"))
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("generator.live._build_page", broken)
+        with pytest.raises(OSError, match="disk full"):
+            live.update([event_page.relative_to(settings.docs_dir).as_posix()], [])
+    assert live.update([], []) is None
+    assert_same_as_clean_build(settings, live, tmp_path)
