@@ -401,7 +401,7 @@ def _companies_with_events(content: Path) -> list[str]:
     return sorted(p.name for p in (content / "events").iterdir() if any(p.glob("*.yaml")))
 
 
-def add_event(content: Path, size: int) -> dict[str, str]:
+def add_event(content: Path, size: int, slug: str = "added") -> dict[str, str]:
     """Write a fresh, valid event record into an existing company's folder."""
     companies = _companies_with_events(content)
     topics = sorted(p.stem for p in (content / "topics").glob("*.yaml"))
@@ -409,7 +409,7 @@ def add_event(content: Path, size: int) -> dict[str, str]:
         raise BenchError("the knowledge base has no company with events, or no topic")
     company = companies[len(companies) // 2]
     date = "2020-02-14"  # before the synthetic today, so "occurred" is consistent
-    path = content / "events" / company / f"{date}-benchmark-probe-added.yaml"
+    path = content / "events" / company / f"{date}-benchmark-probe-{slug}.yaml"
     if path.exists():
         raise BenchError(f"{path} exists already")
     title = "Benchmark probe record added for an incremental rebuild"
@@ -433,7 +433,7 @@ def add_event(content: Path, size: int) -> dict[str, str]:
                 "    publisher: Benchmark",
                 f"    published: {date}",
                 "    lang: en",
-                f"    url: https://bench.example/probe/{size}/added",
+                f"    url: https://bench.example/probe/{size}/{slug}",
                 "",
             ]
         ),
@@ -643,9 +643,56 @@ class Bench:
             if not self.keep_all:
                 shutil.rmtree(self.work / f"clean-{change}", ignore_errors=True)
         result["incremental"] = incremental
+        self.say("live: the site kept up to date by one process, as kb serve keeps it")
+        result["live"] = self.live()
         result["loadavg_after"] = _loadavg()
         result["source_changed_during_run"] = source_digest() != digest
         return result
+
+    def live(self) -> dict[str, Any]:
+        """The same three changes made to a site one process keeps (bench/live.py), and
+        the final site compared with a clean build of the final records."""
+        docs, site = self.work / "live" / "generated", self.work / "live" / "site"
+        probe = run(
+            [
+                sys.executable,
+                PROJECT / "bench" / "live.py",
+                "--content",
+                self.content,
+                "--docs-dir",
+                docs,
+                "--site-dir",
+                site,
+                "--size",
+                str(self.size),
+            ],
+            cwd=self.work,
+            env=self.env,
+            logs=self.logs,
+            name="live",
+        )
+        if probe.returncode != 0:
+            raise BenchError(f"the live updates failed: {probe.describe()}")
+        report = json.loads(probe.stdout)
+        self.say("clean build after the live updates")
+        clean_docs = self.work / "clean-live" / "generated"
+        clean_site = self.work / "clean-live" / "site"
+        self.build("clean-live", clean_docs, clean_site)
+        differing = compare_trees(site, clean_site)
+        report.update(
+            {
+                "peak_rss_mib": probe.peak_rss_mib,
+                "peak_total_mib": probe.peak_total_mib,
+                "equal": not differing,
+                "differing_count": len(differing),
+                "differing": differing[:MAX_LISTED],
+                "docs_equal": not compare_trees(docs, clean_docs),
+            }
+        )
+        if not self.keep_all:
+            shutil.rmtree(self.work / "clean-live", ignore_errors=True)
+            shutil.rmtree(self.work / "live", ignore_errors=True)
+        return report
 
     def baseline(self) -> dict[str, Any]:
         """A plain ``mkdocs build --strict`` of the generated Markdown, in one process.
@@ -922,6 +969,23 @@ def table(r: dict[str, Any]) -> str:
             out.append("    WARNING: the code changed between this rebuild and its clean build")
         for name in step["differing"]:
             out.append(f"      differs: {name}")
+    live = r.get("live")
+    if live:
+        same = "yes" if live["equal"] else f"NO: {live['differing_count']} files differ"
+        out += [
+            "",
+            f"{'one running process (kb serve)':<{w}}{'seconds':>10}{'pages':>10}"
+            f"{'generate s':>15}  final site same as a clean build: {same}",
+            f"  {'first build':<{w - 2}}{live['first_build_seconds']:>10.2f}",
+        ]
+        for change in CHANGES:
+            step = live[change]
+            pages = "all" if step["pages_built"] is None else str(step["pages_built"])
+            out.append(
+                f"  {CHANGE_LABELS[change]:<{w - 2}}{step['seconds']:>10.2f}{pages:>10}"
+                f"{step['generate_seconds']:>15.2f}"
+            )
+        out.append(f"  {'peak memory of the process':<{w - 2}}{live['peak_rss_mib']:>10.1f} MiB")
     b = r["baseline"]
     ratios = r["ratios"]
     out += [

@@ -107,6 +107,10 @@ class RecordCache:
         self._trees: dict[str, Node | None] = {}
         self._shapes: dict[str, _Shape] = {}
         self._new_summaries: dict[bytes, tuple[tuple[str, str], ...]] = {}
+        # shape checks as records, by path and digest: kept by a running process for its
+        # next run (``carried``), which then need not unpickle them
+        self._checked: dict[str, tuple[bytes, Shape]] = {}
+        self._held: dict[str, tuple[bytes, Shape]] = {}
         self._changed = False
         if file:
             self._read()
@@ -174,6 +178,10 @@ class RecordCache:
         entry = self._entries.get(source.relative)
         if entry is None:  # not read through this cache
             return check(source)
+        held = self._held.get(source.relative)
+        if held is not None and held[0] == entry[0]:
+            self._checked[source.relative] = held
+            return held[1][0], list(held[1][1])
         known = self._shapes.pop(source.relative, None)
         if known is None and entry[2] is not None:
             try:
@@ -185,12 +193,18 @@ class RecordCache:
             if all(problem.path == source.display for problem in found):
                 entry[2] = _dumps((record, _without_path(found)))
                 self._changed = True
+            self._checked[source.relative] = (entry[0], (record, found))
             return record, found
         record, problems = known
-        return record, [
-            Diagnostic(source.display, line, column, Severity(severity), rule, message)
-            for line, column, severity, rule, message in problems
-        ]
+        shape = (
+            record,
+            [
+                Diagnostic(source.display, line, column, Severity(severity), rule, message)
+                for line, column, severity, rule, message in problems
+            ],
+        )
+        self._checked[source.relative] = (entry[0], shape)
+        return shape
 
     def check_summary(self, text: str) -> list[SummaryProblem]:
         """``markup.check_summary(text)``, or what it gave for the same text before."""
@@ -207,6 +221,19 @@ class RecordCache:
             self._summaries[digest] = found
         return [SummaryProblem(needle, message) for needle, message in found]
 
+    # --- the next run of the same process ----------------------------------------------------
+
+    def carried(self) -> RecordCache:
+        """The cache for this process's next run (``kb serve``): this run's results, kept
+        in memory, with the checked records as they are. Saved only when asked."""
+        successor = RecordCache(None, self._key, self._fingerprint)
+        successor.file = self.file
+        successor._stored = {relative: tuple(entry) for relative, entry in self._entries.items()}
+        successor._stored_summaries = self._summaries
+        successor._held = self._checked
+        successor._changed = self._changed
+        return successor
+
     # --- the file -----------------------------------------------------------------------------
 
     def save(self) -> None:
@@ -221,6 +248,7 @@ class RecordCache:
         entries = {relative: tuple(entry) for relative, entry in self._entries.items()}
         body = pickle.dumps((entries, self._summaries), _PICKLE)
         write_signed(self.file, self._key, MAGIC, self._fingerprint, body)
+        self._changed = False
 
     def _read(self) -> None:
         assert self.file is not None

@@ -333,18 +333,24 @@ def serve(
 
     settings = _settings(config_file, content=content, docs_dir=docs_dir)
 
+    # The caches stay in memory between rebuilds, and are saved when the server stops.
+    session = pipeline.Session()
+
     def regenerate() -> WriteReport | None:
-        result = pipeline.generate(settings, cache=not no_cache)
+        result = pipeline.generate(settings, cache=not no_cache, session=session)
         _print_problems(result.check.diagnostics)
         if result.kb is None:
             click.echo("Pages not updated; fix the errors above.", err=True)
         return result.written
 
-    result = pipeline.generate(settings, cache=not no_cache)
+    result = pipeline.generate(settings, cache=not no_cache, session=session)
     _print_problems(result.check.diagnostics)
     if result.kb is None:
         _fail("cannot serve; fix the errors above")
-    run_serve(settings, regenerate, dev_addr)
+    try:
+        run_serve(settings, regenerate, dev_addr)
+    finally:
+        session.save()
 
 
 @main.command()

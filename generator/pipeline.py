@@ -23,6 +23,7 @@ from .write import WriteReport, sync_folder
 
 if TYPE_CHECKING:
     from .model import KnowledgeBase
+    from .render_cache import RenderCache
 
 
 @dataclass(frozen=True)
@@ -44,19 +45,42 @@ class GenerateResult:
     reused: int = 0
 
 
+class Session:
+    """The record and render caches as a running command (``kb serve``) keeps them from
+    one build to the next: read from the cache folder once, then held in memory, and
+    written back to it only by ``save``."""
+
+    def __init__(self) -> None:
+        self.records: RecordCache | None = None
+        self.pages: RenderCache | None = None
+
+    def save(self) -> None:
+        for cache in (self.records, self.pages):
+            if cache is not None:
+                cache.save()
+
+
 def check(
-    content: Path, today: dt.date, timings: Timings | None = None, cache: bool = False
+    content: Path,
+    today: dt.date,
+    timings: Timings | None = None,
+    cache: bool = False,
+    session: Session | None = None,
 ) -> CheckResult:
     """Load and validate every record; nothing is written but, with ``cache``, the
     record cache in the user's cache folder (see ``cache.py``)."""
     timings = timings or Timings()
     with _collector_paused():
         with timings.stage("load"):
-            records = RecordCache.for_content(content) if cache else None
+            records = None
+            if cache:
+                records = (session and session.records) or RecordCache.for_content(content)
             files, problems = load(content, records)
         with timings.stage("validate"):
             checked, rule_problems = validate(files, today, records)
-    if records:
+    if session is not None and records is not None:
+        session.records = records.carried()
+    elif records:
         with timings.stage("save cache"):
             records.save()
     return CheckResult(checked, sorted(problems + rule_problems))
@@ -84,9 +108,13 @@ def _collector_paused() -> Iterator[None]:
 
 
 def generate(
-    settings: Settings, timings: Timings | None = None, cache: bool = False
+    settings: Settings,
+    timings: Timings | None = None,
+    cache: bool = False,
+    session: Session | None = None,
 ) -> GenerateResult:
-    """Validate, then write the Markdown pages; with any error, write nothing at all."""
+    """Validate, then write the Markdown pages; with any error, write nothing at all.
+    With a ``session``, the caches are kept in it for the next build, not saved."""
     # Imported here: kb validate never needs them, and they take a while to import.
     from .history import file_history
     from .model import build_model
@@ -95,7 +123,7 @@ def generate(
     from .render_cache import NO_MEMO, Keys, Memo, RenderCache
 
     timings = timings or Timings()
-    result = check(settings.content, settings.today, timings, cache)
+    result = check(settings.content, settings.today, timings, cache, session)
     if not result.ok:
         return GenerateResult(result, None, None)
     with timings.stage("model"):
@@ -104,7 +132,9 @@ def generate(
 
     # With the cache, pages and outputs that show nothing changed since the last build
     # are taken from it rather than rendered again (render_cache.py).
-    cached = RenderCache.for_settings(settings) if cache else None
+    cached = None
+    if cache:
+        cached = (session and session.pages) or RenderCache.for_settings(settings)
     memo = Memo(cached, Keys(kb)) if cached is not None else NO_MEMO
 
     # Feeds, calendars, data and the search index are rendered by a second process
@@ -132,6 +162,8 @@ def generate(
     files.update(outputs)
     with timings.stage("write"):
         report = sync_folder(settings.docs_dir, files, cached.verified if cached else frozenset())
-        if cached is not None:
+        if session is not None and cached is not None:
+            session.pages = cached.carried()
+        elif cached is not None:
             cached.save()
     return GenerateResult(result, kb, report, cached.pages_reused if cached is not None else 0)

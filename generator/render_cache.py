@@ -154,6 +154,19 @@ class RenderCache:
             return
         body = pickle.dumps((self._used, self._sent), _PICKLE)
         write_signed(self.file, self._key, MAGIC, self._fingerprint, body)
+        self._stored_used, self._stored_sent = self._used, self._sent
+
+    def carried(self) -> RenderCache:
+        """The cache for this process's next build (``kb serve``): what this build rendered,
+        kept in memory. Its file is written only when asked (``save``)."""
+        successor = RenderCache(None, self._key, self._fingerprint, self.docs)
+        successor.file = self.file
+        successor._stored = dict(self._used)
+        for part in self._sent:
+            successor._stored.update(pickle.loads(part))
+        # What the file holds, so that saving knows whether it must write.
+        successor._stored_used, successor._stored_sent = self._stored_used, self._stored_sent
+        return successor
 
 
 class Memo:
@@ -221,7 +234,8 @@ class Keys:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         # By identity: the entries and records of this build's model, alive while it renders.
-        self._known: dict[int, bytes] = {}
+        self._known: dict[int, object] = {}
+        self._frozen: dict[int, tuple[object, object]] = {}
         # An entry made without a digest (by a test, say) is keyed by its values instead.
         for entry in (*kb.companies.values(), *kb.topics.values()):
             if entry.digest:
@@ -264,10 +278,17 @@ class Keys:
             return (type(value).__name__, value.isoformat())
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             fields = dataclasses.fields(value)
-            return (
+            plain = (
                 type(value).__qualname__,
                 tuple(self._plain(getattr(value, field.name)) for field in fields),
             )
+            if type(value).__dataclass_params__.frozen and all(  # type: ignore[attr-defined]
+                type(part) in (str, int, float, bool, type(None)) for part in plain[1]
+            ):
+                # Immutable through and through: the same settings go into thousands of
+                # keys. Kept by identity, with the value, so no other can take its identity.
+                self._known[id(value)] = self._frozen.setdefault(id(value), (value, plain))[1]
+            return plain
         if isinstance(value, pydantic.BaseModel):
             return (type(value).__qualname__, self._plain(value.model_dump()))
         raise TypeError(f"a page's key cannot hold a value of type {type(value).__name__}")

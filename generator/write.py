@@ -44,15 +44,18 @@ def sync_folder(
         write_atomic(path, data)
         written.append(name)
     removed: list[str] = []
-    for path in sorted(folder.rglob("*"), reverse=True):
-        if path.is_dir():
-            if not any(path.iterdir()):
-                path.rmdir()
-        elif path not in wanted:
-            path.unlink()
-            removed.append(path.relative_to(folder).as_posix())
+    # Bottom-up, so that a folder is seen after what it holds (and left empty by it).
+    for where, _, names in os.walk(folder, topdown=False):
+        inside = os.path.relpath(where, folder).replace(os.sep, "/")
+        prefix = "" if inside == "." else inside + "/"
+        for name in sorted(names):
+            if prefix + name not in pages:
+                os.unlink(os.path.join(where, name))
+                removed.append(prefix + name)
+        if where != str(folder) and not os.listdir(where):
+            os.rmdir(where)
     return WriteReport(
-        len(written), len(removed), unchanged, tuple(written), tuple(reversed(removed))
+        len(written), len(removed), unchanged, tuple(written), tuple(sorted(removed))
     )
 
 

@@ -153,6 +153,26 @@ def test_incremental_rebuilds_match_clean_builds(result: dict) -> None:
     )
 
 
+def test_a_site_kept_by_one_process_is_timed_and_matches_a_clean_build(result: dict) -> None:
+    live = result["live"]
+    assert _positive(live["first_build_seconds"])
+    assert _positive(live["peak_rss_mib"])
+    for change in CHANGES:
+        step = live[change]
+        assert step["change"]["event"], change
+        assert _positive(step["seconds"]), change
+        assert 0 < step["generate_seconds"] < step["seconds"], change
+        # Only the changed pages were built: no fallback to a full build.
+        assert isinstance(step["pages_built"], int) and step["pages_built"] > 0, change
+        assert step["warnings"] == [], change
+    assert live["equal"] is True, live["differing"]
+    assert live["docs_equal"] is True
+    assert (
+        live["add_event"]["change"]["event"]
+        != result["incremental"]["add_event"]["change"]["event"]
+    )
+
+
 def test_baseline_and_ratios(result: dict) -> None:
     baseline = result["baseline"]
     assert _positive(baseline["seconds"])
@@ -179,6 +199,8 @@ def test_table_is_printed(bench_run: BenchRun) -> None:
         "edit one title",
         "add one event",
         "delete one event",
+        "one running process (kb serve)",
+        "final site same as a clean build: yes",
         "baseline: plain mkdocs build",
         "full kb build / baseline",
         "mkdocs stage / baseline",

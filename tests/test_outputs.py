@@ -572,3 +572,31 @@ def test_feeds_hold_the_newest_events_up_to_the_limit(kb, monkeypatch):
     assert [entry.title for entry in alibaba] == [
         e.record.title for e in kb.events_of_company["alibaba"][:2]
     ]
+
+
+@pytest.mark.parametrize("which", ["kb", "small"])
+def test_the_events_list_and_csv_are_encoded_as_one_whole(which, request) -> None:
+    """Each event is encoded on its own (and kept by the render cache); joined, they are
+    byte for byte what encoding the whole list at once gives."""
+    from generator.outputs.api import CSV_COLUMNS, _csv_row, event_data
+    from generator.outputs.common import Site
+
+    kb: KnowledgeBase = request.getfixturevalue(which)
+    out = render_outputs(kb, SITE)
+    site = Site.of(SITE)
+    whole = [event_data(e, site, "api/events.json") for e in kb.events]
+    assert (
+        out["api/events.json"] == (json.dumps(whole, ensure_ascii=False, indent=2) + "\n").encode()
+    )
+    assert any("\n" in e.record.summary for e in kb.events)  # escaped, never indented
+    rows = io.StringIO(newline="")
+    writer = csv.DictWriter(rows, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(_csv_row(e, site) for e in kb.events)
+    assert out["events.csv"] == rows.getvalue().encode()
+
+
+def test_an_empty_events_list() -> None:
+    from generator.outputs.api import _json, _json_list
+
+    assert _json_list([]) == _json([]) == b"[]\n"

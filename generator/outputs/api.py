@@ -77,7 +77,7 @@ def render_api(kb: KnowledgeBase, site: Site, memo: Memo | NoMemo = NO_MEMO) -> 
     """The JSON files and the CSV, by their docs-relative paths; a company's file is
     rendered again only when it or its events changed (``memo``, render_cache.py)."""
     files = {
-        EVENTS: _json([event_data(e, site, EVENTS) for e in kb.events]),
+        EVENTS: _json_list(_event_items(kb.events, site, EVENTS, memo)),
         COMPANIES: _json([company_data(c, site, COMPANIES) for c in _by_id(kb.companies)]),
         TOPICS: _json([topic_data(t, site, TOPICS) for t in _by_id(kb.topics)]),
     }
@@ -94,8 +94,30 @@ def render_api(kb: KnowledgeBase, site: Site, memo: Memo | NoMemo = NO_MEMO) -> 
                 }
             ),
         )
-    files[CSV] = _csv(kb, site)
+    files[CSV] = _csv(kb, site, memo)
     return files
+
+
+def _event_items(events: list[EventEntry], site: Site, path: str, memo: Memo | NoMemo) -> list[str]:
+    """Each event as an item of the JSON list in ``path``: after one edit, one is encoded."""
+    return [
+        memo.value(
+            f"{path}#{event.id}",
+            {"event": event, "site": site},
+            lambda event=event: _json_item(event_data(event, site, path)),
+        )
+        for event in events
+    ]
+
+
+def _json_item(data: object) -> str:
+    """``data`` as ``_json`` writes it as an item of a list: indented one level more."""
+    return "  " + json.dumps(data, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+
+
+def _json_list(items: list[str]) -> bytes:
+    """The list of these ``_json_item`` texts, exactly as ``_json`` writes the list."""
+    return ("[\n" + ",\n".join(items) + "\n]\n" if items else "[]\n").encode()
 
 
 def _by_id(entries: dict[str, Any]) -> list[Any]:
@@ -106,13 +128,25 @@ def _json(data: object) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode()
 
 
-def _csv(kb: KnowledgeBase, site: Site) -> bytes:
+def _csv(kb: KnowledgeBase, site: Site, memo: Memo | NoMemo = NO_MEMO) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for event in kb.events:
-        writer.writerow(_csv_row(event, site))
+        out.write(
+            memo.value(
+                f"{CSV}#{event.id}",
+                {"event": event, "site": site},
+                lambda event=event: _csv_line(_csv_row(event, site)),
+            )
+        )
     return out.getvalue().encode()
+
+
+def _csv_line(row: dict[str, str]) -> str:
+    out = io.StringIO(newline="")
+    csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n").writerow(row)
+    return out.getvalue()
 
 
 def _csv_row(event: EventEntry, site: Site) -> dict[str, str]:
