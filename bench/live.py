@@ -53,7 +53,13 @@ def main() -> int:
         if change == "edit_title":
             what = edit_title(args.content)
         elif change == "add_event":
-            what = add_event(args.content, args.size, slug="live")
+            what = add_event(
+                args.content,
+                args.size,
+                slug="live",
+                date="2019-09-23",
+                title="Benchmark probe written while one process keeps the site",
+            )
         else:
             what = delete_event(args.content, set(changed.values()))
         changed[change] = what["event"]

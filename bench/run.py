@@ -401,18 +401,23 @@ def _companies_with_events(content: Path) -> list[str]:
     return sorted(p.name for p in (content / "events").iterdir() if any(p.glob("*.yaml")))
 
 
-def add_event(content: Path, size: int, slug: str = "added") -> dict[str, str]:
-    """Write a fresh, valid event record into an existing company's folder."""
+def add_event(
+    content: Path,
+    size: int,
+    slug: str = "added",
+    date: str = "2020-02-14",
+    title: str = "Benchmark probe record added for an incremental rebuild",
+) -> dict[str, str]:
+    """Write a fresh, valid event record into an existing company's folder (a ``date``
+    before the synthetic today, so that "occurred" is consistent)."""
     companies = _companies_with_events(content)
     topics = sorted(p.stem for p in (content / "topics").glob("*.yaml"))
     if not companies or not topics:
         raise BenchError("the knowledge base has no company with events, or no topic")
     company = companies[len(companies) // 2]
-    date = "2020-02-14"  # before the synthetic today, so "occurred" is consistent
     path = content / "events" / company / f"{date}-benchmark-probe-{slug}.yaml"
     if path.exists():
         raise BenchError(f"{path} exists already")
-    title = "Benchmark probe record added for an incremental rebuild"
     path.write_text(
         "\n".join(
             [
