@@ -88,20 +88,24 @@ class LiveSite:
         after a full build: when the last build failed, a navigation page came or went,
         or a page is in Material's search index."""
         kept, self._kept = self._kept, None  # until this update is through
-        if kept is None or not self._update(kept, written, removed):
+        built = None if kept is None else self._update(kept, written, removed)
+        if built is None:
             self.build()
             return None
         self._kept = kept
-        return self._pages
+        return built
 
-    def _update(self, kept: _Keep, written: Collection[str], removed: Collection[str]) -> bool:
+    def _update(
+        self, kept: _Keep, written: Collection[str], removed: Collection[str]
+    ) -> int | None:
+        """How many pages were built; None, having stopped, when only a full build will do."""
         config = self.config
         assert config is not None
         files, nav, env = kept.files, kept.nav, kept.env
         assert files is not None and nav is not None and env is not None
         coming = {name for name in written if files.get_file_from_path(name) is None}
         if nav_pages(config) & (coming | set(removed)):
-            return False
+            return None
         site = Path(config.site_dir)
         for name in removed:
             file = files.get_file_from_path(name)
@@ -128,7 +132,7 @@ class LiveSite:
         for page in pages:
             _populate_page(page, config, files)
             if not _search_excluded(page):
-                return False
+                return None
         doc_files = files.documentation_pages(inclusion=self._inclusion)
         for page in pages:
             if self._inclusion(page.file.inclusion):
@@ -137,8 +141,7 @@ class LiveSite:
             page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
         if coming or removed:
             _build_theme_template("sitemap.xml", env, files, config, nav)
-        self._pages = len(pages)
-        return True
+        return len(pages)
 
 
 def _search_excluded(page: Page) -> bool:

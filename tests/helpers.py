@@ -136,6 +136,18 @@ def synthetic_content(root: Path, monkeypatch: pytest.MonkeyPatch, events: int, 
     return content
 
 
+def second_look(event: Path) -> Path:
+    """A new event beside ``event``: its record with another title and source address."""
+    copy = event.with_name(event.stem + "-second-look.yaml")
+    copy.write_text(
+        event.read_text("utf-8")
+        .replace("title: ", "title: A second look at ", 1)
+        .replace("url: https://", "url: https://second-look."),
+        "utf-8",
+    )
+    return copy
+
+
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` by its relative path, with its bytes."""
     return {

@@ -7,7 +7,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import MKDOCS_YML, TODAY_EPOCH, snapshot, synthetic_content, write_kb
+from helpers import (
+    MKDOCS_YML,
+    TODAY_EPOCH,
+    second_look,
+    snapshot,
+    synthetic_content,
+    write_kb,
+)
 
 from generator import incremental, pipeline
 from generator.config import load_settings
@@ -77,13 +84,7 @@ def test_edit_add_delete_each_rebuild_only_what_changed(tmp_path, content, spy):
     assert spy[-1] is True
     assert_same_as_clean_build(content, site, tmp_path)
 
-    copy = event.with_name(event.stem + "-second-look.yaml")
-    copy.write_text(
-        event.read_text("utf-8")
-        .replace("title: Edited ", "title: A second look at ", 1)
-        .replace("url: https://", "url: https://second-look."),
-        "utf-8",
-    )
+    second_look(event)
     build(content, tmp_path, "site")
     assert spy[-1] is True
     assert_same_as_clean_build(content, site, tmp_path)

@@ -7,7 +7,7 @@ import itertools
 from pathlib import Path
 
 import pytest
-from helpers import MKDOCS_YML, snapshot, synthetic_content
+from helpers import MKDOCS_YML, second_look, snapshot, synthetic_content
 from mkdocs.commands.build import build as mkdocs_build
 
 from generator import pipeline
@@ -77,13 +77,7 @@ def test_an_edited_title_rebuilds_the_pages_that_show_it(tmp_path, settings, con
 
 def test_an_added_and_a_deleted_event_update_lists_and_sitemap(tmp_path, settings, content, live):
     event = events(content)[3]
-    copy = event.with_name(event.stem + "-second-look.yaml")
-    copy.write_text(
-        event.read_text("utf-8")
-        .replace("title: ", "title: A second look at ", 1)
-        .replace("url: https://", "url: https://second-look."),
-        "utf-8",
-    )
+    copy = second_look(event)
     assert regenerate(settings, live) is not None
     assert_same_as_clean_build(settings, live, tmp_path)
     page = Path(live.config.site_dir) / "events" / copy.parent.name / copy.stem / "index.html"

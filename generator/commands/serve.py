@@ -60,11 +60,10 @@ def serve(
 
     def rebuild() -> None:
         started = time.perf_counter()
+        written = regenerate()  # records may have changed with the configuration
         if watched.changed():  # mkdocs.yml or the theme: every page may change
-            _report(lambda: live.build(), started)
-            return
-        written = regenerate()
-        if written is not None:
+            _report(live.build, started)
+        elif written is not None:
             _report(lambda: live.update(written.written_files, written.removed_files), started)
 
     server = LiveReloadServer(builder=rebuild, host=host, port=port, root=site_dir)
@@ -75,7 +74,7 @@ def serve(
     # Stopped by a signal as by Ctrl-C, so that the served folder is removed either way.
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        _report(lambda: live.build(), time.perf_counter(), quiet=True)
+        _report(live.build, time.perf_counter(), quiet=True)
         for path in watched.paths:
             server.watch(str(path))
         click.echo(f"Serving on {url}", err=True)
