@@ -144,7 +144,9 @@ def generate(
         files = render_outputs(kb, settings.site_url, settings.site_name, memo)
         return pickle.dumps((files, cached.taken() if cached is not None else b""))
 
-    helper = forked.start(outputs_there) if forked.available() else None
+    # Not in a session: there the outputs are nearly all kept in memory already, and
+    # sending them back from a second process would cost more than rendering them here.
+    helper = forked.start(outputs_there) if forked.available() and session is None else None
     with timings.stage("render pages"):
         files: dict[str, str | bytes] = dict(render_pages(kb, settings, memo))
     with timings.stage("render outputs"):

@@ -73,6 +73,11 @@ class RenderCache:
         #: the pages and files taken from the cache by this process: read back from the
         #: generated folder and checked, so writing them again can skip them
         self.verified: set[str] = set()
+        self._folder = os.fspath(docs) if docs is not None else ""
+        # Files whose digest this process checked, by what it found: kept in memory for
+        # the next build of the same process (``carried``), never written to the file.
+        self._seen: dict[str, tuple[bytes, int, int, int, int]] = {}
+        self._seen_now: dict[str, tuple[bytes, int, int, int, int]] = {}
         #: how many pages were taken from the cache in this build (by this process)
         self.pages_reused = 0
         if file:
@@ -122,21 +127,32 @@ class RenderCache:
 
     def _file(self, path: str, key: bytes, render: Callable[[], bytes]) -> tuple[bytes, bool]:
         stored = self._stored.get(path)
-        data = None
         if stored is not None and stored[0] == key and self.docs is not None:
-            try:
-                data = (self.docs / path).read_bytes()
-            except OSError:
-                data = None
-            if data is not None and _digest(data) != stored[1]:
-                data = None  # changed by hand: render it again
-        reused = data is not None
-        if reused:
-            self.verified.add(path)
-        else:
-            data = render()
+            data = self._read_back(path, stored[1])
+            if data is not None:
+                self.verified.add(path)
+                self._used[path] = stored
+                return data, True
+        data = render()
         self._used[path] = (key, _digest(data))
-        return data, reused
+        return data, False
+
+    def _read_back(self, path: str, digest: bytes) -> bytes | None:
+        """The file at ``path`` of the generated folder if it holds what ``digest`` says;
+        None if it is gone or was changed by hand (then it is rendered again)."""
+        try:
+            with open(os.path.join(self._folder, path), "rb") as handle:
+                status = os.fstat(handle.fileno())
+                data = handle.read()
+        except OSError:
+            return None
+        # A file this process checked before, unchanged since (the same inode, size, and
+        # times of change to the nanosecond), need not be digested again.
+        seen = (digest, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+        if self._seen.get(path) != seen and _digest(data) != digest:
+            return None
+        self._seen_now[path] = seen
+        return data
 
     def taken(self) -> bytes:
         """What this build rendered or took so far, pickled (a forked process sends it)."""
@@ -166,6 +182,7 @@ class RenderCache:
             successor._stored.update(pickle.loads(part))
         # What the file holds, so that saving knows whether it must write.
         successor._stored_used, successor._stored_sent = self._stored_used, self._stored_sent
+        successor._seen = self._seen_now
         return successor
 
 
@@ -254,8 +271,11 @@ class Keys:
             self._known[id(event)] = self._known[id(event.record)] = digest
 
     def of(self, template: str, page: str, context: Mapping[str, object]) -> bytes:
-        plain = (template, page, tuple((name, self._plain(v)) for name, v in context.items()))
-        return hashlib.blake2b(pickle.dumps(plain, _PICKLE), digest_size=16).digest()
+        known, plain = self._known, self._plain
+        # Records and settings, most values of most keys, are looked up without a call.
+        values = [(n, known.get(id(v)) or plain(v)) for n, v in context.items()]
+        data = pickle.dumps((template, page, values), _PICKLE)
+        return hashlib.blake2b(data, digest_size=16).digest()
 
     def _plain(self, value: object) -> object:
         """``value`` as built-in values that pickle the same way in every run."""

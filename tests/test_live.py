@@ -38,16 +38,22 @@ def _config(settings: Settings, site: Path):
 
 
 @pytest.fixture
-def live(tmp_path: Path, settings: Settings) -> LiveSite:
-    assert pipeline.generate(settings, cache=True).kb is not None
+def session() -> pipeline.Session:
+    """The caches held in memory from one build to the next, as kb serve holds them."""
+    return pipeline.Session()
+
+
+@pytest.fixture
+def live(tmp_path: Path, settings: Settings, session: pipeline.Session) -> LiveSite:
+    assert pipeline.generate(settings, cache=True, session=session).kb is not None
     site = LiveSite(lambda: _config(settings, tmp_path / "live"))
     site.build()
     return site
 
 
-def regenerate(settings: Settings, live: LiveSite) -> int | None:
+def regenerate(settings: Settings, live: LiveSite, session: pipeline.Session) -> int | None:
     """Write the pages again from the records, then update the live site."""
-    written = pipeline.generate(settings, cache=True).written
+    written = pipeline.generate(settings, cache=True, session=session).written
     assert written is not None
     return live.update(written.written_files, written.removed_files)
 
@@ -64,10 +70,12 @@ def events(content: Path) -> list[Path]:
     return sorted((content / "events").rglob("*.yaml"))
 
 
-def test_an_edited_title_rebuilds_the_pages_that_show_it(tmp_path, settings, content, live):
+def test_an_edited_title_rebuilds_the_pages_that_show_it(
+    tmp_path, settings, content, live, session
+):
     event = events(content)[0]
     event.write_text(event.read_text("utf-8").replace("title: ", "title: Edited ", 1), "utf-8")
-    built = regenerate(settings, live)
+    built = regenerate(settings, live, session)
     # The event's page and the pages listing it, never the whole site.
     assert built is not None and 2 <= built < 20
     assert_same_as_clean_build(settings, live, tmp_path)
@@ -75,24 +83,26 @@ def test_an_edited_title_rebuilds_the_pages_that_show_it(tmp_path, settings, con
     assert "<h1>Edited " in page.read_text("utf-8")
 
 
-def test_an_added_and_a_deleted_event_update_lists_and_sitemap(tmp_path, settings, content, live):
+def test_an_added_and_a_deleted_event_update_lists_and_sitemap(
+    tmp_path, settings, content, live, session
+):
     event = events(content)[3]
     copy = second_look(event)
-    assert regenerate(settings, live) is not None
+    assert regenerate(settings, live, session) is not None
     assert_same_as_clean_build(settings, live, tmp_path)
     page = Path(live.config.site_dir) / "events" / copy.parent.name / copy.stem / "index.html"
     assert page.is_file()
 
     copy.unlink()
-    assert regenerate(settings, live) is not None
+    assert regenerate(settings, live, session) is not None
     assert_same_as_clean_build(settings, live, tmp_path)
     assert not page.exists() and not page.parent.exists()
 
 
-def test_a_renamed_company_and_a_moved_event(tmp_path, settings, content, live):
+def test_a_renamed_company_and_a_moved_event(tmp_path, settings, content, live, session):
     company = sorted((content / "companies").glob("*.yaml"))[0]
     company.write_text(company.read_text("utf-8").replace("name: ", "name: Renamed ", 1), "utf-8")
-    assert regenerate(settings, live) is not None
+    assert regenerate(settings, live, session) is not None
     assert_same_as_clean_build(settings, live, tmp_path)
 
     event = events(content)[-1]
@@ -101,12 +111,12 @@ def test_a_renamed_company_and_a_moved_event(tmp_path, settings, content, live):
         event.read_text("utf-8").replace(f"date: {event.stem[:10]}", "date: 1999-01-05"), "utf-8"
     )
     event.unlink()
-    assert regenerate(settings, live) is not None
+    assert regenerate(settings, live, session) is not None
     assert_same_as_clean_build(settings, live, tmp_path)
 
 
-def test_nothing_changed_builds_nothing(tmp_path, settings, live):
-    assert regenerate(settings, live) == 0
+def test_nothing_changed_builds_nothing(tmp_path, settings, live, session):
+    assert regenerate(settings, live, session) == 0
     assert_same_as_clean_build(settings, live, tmp_path)
 
 

@@ -8,6 +8,7 @@ case also checks that the cache was used: most pages came from it.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -164,3 +165,24 @@ def test_a_generated_file_changed_by_hand_is_rendered_again(tmp_path, content):
     again = _generate(cached, cache=True)
     assert again.reused > 0
     assert {path: path.read_bytes() for path in (page, feed)} == expected
+
+
+def test_a_session_renders_again_a_file_changed_by_hand_in_size_and_time_kept(tmp_path, content):
+    """kb serve's caches, held in memory, skip digesting files they checked before only
+    while the file is untouched: a hand edit of the same size, its modification time set
+    back, is still seen (by its inode change time) and rendered again."""
+    cached = _settings(tmp_path, content, "cached")
+    session = pipeline.Session()
+    for _ in range(2):  # the second build checks every file and remembers them as checked
+        assert pipeline.generate(cached, cache=True, session=session).kb is not None
+    page = _first(tmp_path / "cached" / "events", "*.md")
+    expected = page.read_bytes()
+    status = page.stat()
+    forged = expected.replace(b"<h1>", b"<h2>", 1)
+    assert len(forged) == len(expected) and forged != expected
+    with open(page, "r+b") as handle:  # the same inode, as an editor writing in place
+        handle.write(forged)
+    os.utime(page, ns=(status.st_atime_ns, status.st_mtime_ns))
+    again = pipeline.generate(cached, cache=True, session=session)
+    assert again.reused > 0
+    assert page.read_bytes() == expected
