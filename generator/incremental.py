@@ -46,8 +46,13 @@ class Manifest:
     files: dict[str, str]
 
 
-def manifest_path(site: Path) -> Path:
-    return site.parent / f".{site.name}.manifest.json"
+def manifest_path(site: Path, spare: bool = False) -> Path:
+    return site.parent / f".{site.name}{'.spare' if spare else ''}.manifest.json"
+
+
+def spare_path(site: Path) -> Path:
+    """Where the site a build replaced waits, to become the next incremental build."""
+    return site.parent / f".{site.name}.spare"
 
 
 def fingerprint(config_file: Path, custom: str | None, site_url: str, strict: bool) -> str:
@@ -74,21 +79,64 @@ def file_hashes(docs: Path, order: list[str]) -> dict[str, str]:
     return {name: hashlib.sha1((docs / name).read_bytes()).hexdigest() for name in order}
 
 
-def read_manifest(site: Path) -> Manifest | None:
+def read_manifest(site: Path, spare: bool = False) -> Manifest | None:
     try:
-        data = json.loads(manifest_path(site).read_text(encoding="utf-8"))
+        data = json.loads(manifest_path(site, spare).read_text(encoding="utf-8"))
         return Manifest(str(data["fingerprint"]), dict(data["files"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def forget(site: Path) -> None:
-    manifest_path(site).unlink(missing_ok=True)
+def forget(site: Path, spare: bool = False) -> None:
+    manifest_path(site, spare).unlink(missing_ok=True)
 
 
-def remember(site: Path, manifest: Manifest) -> None:
+def remember(site: Path, manifest: Manifest, spare: bool = False) -> None:
     data = {"fingerprint": manifest.fingerprint, "files": manifest.files}
-    write_atomic(manifest_path(site), json.dumps(data, sort_keys=True).encode("utf-8"))
+    write_atomic(manifest_path(site, spare), json.dumps(data, sort_keys=True).encode("utf-8"))
+
+
+def keep_as_spare(old: Path, site: Path, manifest: Manifest) -> None:
+    """Keep ``old``, the site a build just replaced and built from ``manifest``, as the
+    start of the next incremental build, instead of deleting it (a second or more at
+    10,000 pages). Its manifest is written last: a spare without one is never used."""
+    spare = spare_path(site)
+    forget(site, spare=True)
+    if spare.exists():  # one no build took up
+        shutil.rmtree(spare)
+    old.rename(spare)
+    remember(site, manifest, spare=True)
+
+
+_Changes = tuple[set[str], set[str], set[str]]
+
+
+def _changes(base: Manifest, current: Manifest) -> _Changes | None:
+    """The files changed and removed since ``base``, and the changed pages; None when so
+    many pages changed that a full (parallel) build is faster."""
+    changed = {name for name, digest in current.files.items() if base.files.get(name) != digest}
+    removed = set(base.files) - set(current.files)
+    pages = sum(1 for name in current.files if name.endswith(".md"))
+    changed_pages = {name for name in changed if name.endswith(".md")}
+    if len(changed_pages) > MAX_CHANGED_SHARE * max(pages, 1):
+        return None
+    return changed, removed, changed_pages
+
+
+def _take_spare(site: Path, staging: Path, current: Manifest) -> _Changes | None:
+    """Move the spare site into ``staging`` when it can start this build; the changes
+    since it was built."""
+    spare = spare_path(site)
+    manifest = read_manifest(site, spare=True)
+    if manifest is None or manifest.fingerprint != current.fingerprint or not spare.is_dir():
+        return None
+    found = _changes(manifest, current)
+    if found is None:
+        return None
+    forget(site, spare=True)  # from here on it changes
+    staging.rmdir()
+    spare.rename(staging)
+    return found
 
 
 def build_changed(
@@ -101,24 +149,31 @@ def build_changed(
     current: Manifest,
     layout: Layout,
 ) -> list[str] | None:
-    """Build into ``staging`` from the previous site and the changed pages; None if unsure."""
+    """Build into ``staging`` from an earlier site and the changed pages; None if unsure.
+
+    The earlier site is the spare (the site the last build replaced, moved into
+    ``staging``) when there is one of the same configuration, else a copy of the
+    current site as hard links. Either way nothing is written into a file, only
+    new files put in place of old ones: the current site, which shares the files,
+    is never touched.
+    """
     previous = read_manifest(target)
     if previous is None or previous.fingerprint != current.fingerprint or not target.is_dir():
         return None
-    changed = {name for name, digest in current.files.items() if previous.files.get(name) != digest}
-    removed = set(previous.files) - set(current.files)
-    pages = [name for name in current.files if name.endswith(".md")]
-    changed_pages = {name for name in changed if name.endswith(".md")}
-    if len(changed_pages) > MAX_CHANGED_SHARE * max(len(pages), 1):
-        return None
+    found = _take_spare(target, staging, current)
+    if found is None:
+        found = _changes(previous, current)
+        if found is None:
+            return None
+        shutil.rmtree(staging)
+        try:
+            shutil.copytree(target, staging, copy_function=os.link)
+        except OSError:  # a file system without hard links: build everything instead
+            shutil.rmtree(staging, ignore_errors=True)
+            staging.mkdir()
+            return None
+    changed, removed, changed_pages = found
     navigation = layout.navigation
-    shutil.rmtree(staging)
-    try:
-        shutil.copytree(target, staging, copy_function=os.link)
-    except OSError:  # a file system without hard links: build everything instead
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir()
-        return None
     for name in removed:
         remove_file(staging / _site_path(name, docs, staging), staging)
     for name in changed - changed_pages:

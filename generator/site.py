@@ -6,7 +6,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -14,7 +14,16 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.exceptions import Abort, ConfigurationError
 
 from .config import Settings
-from .incremental import Manifest, build_changed, file_hashes, fingerprint, forget, remember
+from .incremental import (
+    Manifest,
+    build_changed,
+    file_hashes,
+    fingerprint,
+    forget,
+    keep_as_spare,
+    read_manifest,
+    remember,
+)
 from .prerendered import load_kb_config
 from .shards import Layout, ShardError, build_sharded, read_layout
 
@@ -62,7 +71,16 @@ def build_site(
     With ``jobs`` above 1, large sites are built in parallel shards (see shards.py).
     """
     target = settings.site_dir.resolve()
-    with staged(target) as staging:
+    previous = read_manifest(target)
+    current: Manifest | None = None
+
+    def spare() -> Manifest | None:
+        # The replaced site can start the next build if it was built as this one is.
+        if previous is not None and current is not None:
+            return previous if previous.fingerprint == current.fingerprint else None
+        return None
+
+    with staged(target, spare) as staging:
         layout, current = read_inputs(settings, strict)
         warnings = _build_into(
             settings, staging, target, strict, jobs, current, layout, incremental
@@ -72,12 +90,13 @@ def build_site(
 
 
 @contextmanager
-def staged(target: Path) -> Iterator[Path]:
+def staged(target: Path, spare: Callable[[], Manifest | None] | None = None) -> Iterator[Path]:
     """A new folder beside ``target`` to build in, put in its place if the block succeeds.
 
     On any failure the folder is removed and ``target`` stays exactly as it was. The
     manifest of incremental builds is removed before the swap: whoever built the new
-    site writes it again.
+    site writes it again. The replaced site is deleted, or kept as the spare of the
+    next incremental build when ``spare`` (asked after the block) gives its manifest.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(target)
@@ -88,7 +107,12 @@ def staged(target: Path) -> Iterator[Path]:
         yield staging
         staging.chmod(0o755)  # mkdtemp made it private; a site is served by others
         forget(target)
-        _swap(staging, target)
+        old = _swap(staging, target)
+        kept = spare() if spare is not None and old is not None else None
+        if old is not None and kept is not None:
+            keep_as_spare(old, target, kept)
+        elif old is not None:
+            shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -178,13 +202,12 @@ def _running(pid: int) -> bool:
     return True
 
 
-def _swap(new: Path, target: Path) -> None:
-    """Put ``new`` in place of ``target`` with two renames; the old copy is removed after."""
+def _swap(new: Path, target: Path) -> Path | None:
+    """Put ``new`` in place of ``target`` with two renames; where the old site went."""
     old = None
     if target.exists():
         old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.old-"))
         old.rmdir()
         target.rename(old)
     new.rename(target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    return old

@@ -95,6 +95,68 @@ def test_edit_add_delete_each_rebuild_only_what_changed(tmp_path, content, spy):
     assert_same_as_clean_build(content, site, tmp_path)
 
 
+@pytest.fixture
+def spares(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Records, for each build from an earlier site, whether it started from the spare."""
+    taken: list[bool] = []
+    real = incremental._take_spare
+
+    def take_spare(*args, **kwargs):
+        found = real(*args, **kwargs)
+        taken.append(found is not None)
+        return found
+
+    monkeypatch.setattr(incremental, "_take_spare", take_spare)
+    return taken
+
+
+def _edit(content: Path, word: str) -> None:
+    event = an_event(content)
+    event.write_text(event.read_text("utf-8").replace("title: ", f"title: {word} ", 1), "utf-8")
+
+
+def test_the_replaced_site_starts_the_next_build(tmp_path, content, spares):
+    """The site a build replaces is kept, not deleted, and the next build starts from it:
+    without copying the current site, and without writing into a file the current site
+    shares with it."""
+    site = build(content, tmp_path, "site")
+    assert not incremental.spare_path(site).exists()  # a first build replaced nothing
+    _edit(content, "Edited")
+    build(content, tmp_path, "site")
+    assert spares == [False]  # there was no spare yet: a copy of the site
+    assert incremental.read_manifest(site, spare=True) is not None
+    for word in ("Again", "Once more"):
+        _edit(content, word)
+        served = snapshot(site)
+        build(content, tmp_path, "site")
+        assert spares[-1] is True
+        assert_same_as_clean_build(content, site, tmp_path)
+        # The site served until now is the next spare, exactly as it was served.
+        assert snapshot(incremental.spare_path(site)) == served
+
+
+def test_a_failed_build_from_the_spare_leaves_the_site_untouched(tmp_path, content, spy, spares):
+    site = build(content, tmp_path, "site")
+    _edit(content, "Edited")
+    build(content, tmp_path, "site")
+    before = snapshot(site)
+    settings = load_settings(
+        MKDOCS_YML, content=content, docs_dir=tmp_path / "site-docs", site_dir=site
+    )
+    page = next((tmp_path / "site-docs" / "events").rglob("*.md"))
+    page.write_text(page.read_text("utf-8") + "\n[gone](../../nowhere.md)\n", "utf-8")
+    with pytest.raises(SiteBuildError):
+        build_site(settings, strict=True, jobs=1)
+    assert spares == [False, True] and spy[-1] == "failed"
+    assert snapshot(site) == before
+    # The spare was used up; the next build copies the site again, and is right.
+    assert not incremental.spare_path(site).exists()
+    page.write_text(page.read_text("utf-8").replace("\n[gone](../../nowhere.md)\n", ""), "utf-8")
+    assert build_site(settings, strict=True, jobs=1) == []
+    assert spares[-1] is False
+    assert snapshot(site) == before
+
+
 def test_a_changed_configuration_means_a_full_build(tmp_path, content, spy, monkeypatch):
     build(content, tmp_path, "site")
     monkeypatch.setattr(incremental, "__version__", "another")
