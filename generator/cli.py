@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,13 +17,15 @@ from . import __version__, pipeline
 from .commands import new as new_cmd
 from .config import ConfigError, Settings, load_settings
 from .diagnostics import Diagnostic
-from .parts import PartError, Shard, build_part, merge_parts
 from .report import FORMATS, format_diagnostics, resolve_format, summary_line
 from .schema import EVENT_STATUSES, EVENT_TYPES
 from .scope import Scope, ScopeError
-from .site import SiteBuildError, build_site
 from .timings import Timings
-from .write import WriteReport
+
+if TYPE_CHECKING:  # the build's modules load MkDocs and the outputs' libraries: kb
+    # validate, which a contributor runs most, never needs them
+    from .parts import Shard
+    from .write import WriteReport
 
 
 def _content_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -221,6 +223,9 @@ def build(
     With --shard I/N, only shard I of the pages is built, with a record of what it
     is: build every shard (on separate machines, say) and join them with kb merge.
     """
+    from .parts import build_part
+    from .site import SiteBuildError, build_site
+
     if scope_company and scope_topic:
         _fail("give --company or --topic, not both")
     shard = _parse_shard(shard_text) if shard_text is not None else None
@@ -281,6 +286,8 @@ def build(
 
 
 def _parse_shard(text: str) -> Shard:
+    from .parts import Shard
+
     try:
         return Shard.parse(text)
     except ValueError as exc:
@@ -299,6 +306,8 @@ def merge(parts: tuple[Path, ...], config_file: Path, site_dir: Path | None) -> 
     the same, byte for byte, as one kb build; it replaces the previous site only
     once complete, and parts of different builds are refused with the site unchanged.
     """
+    from .parts import PartError, merge_parts
+
     if site_dir is None:
         site_dir = _settings(config_file).site_dir
     started = time.perf_counter()
