@@ -253,6 +253,7 @@ class Keys:
         # By identity: the entries and records of this build's model, alive while it renders.
         self._known: dict[int, object] = {}
         self._frozen: dict[int, tuple[object, object]] = {}
+        self._fields: dict[type, tuple[str, ...]] = {}
         # An entry made without a digest (by a test, say) is keyed by its values instead.
         for entry in (*kb.companies.values(), *kb.topics.values()):
             if entry.digest:
@@ -277,13 +278,32 @@ class Keys:
         data = pickle.dumps((template, page, values), _PICKLE)
         return hashlib.blake2b(data, digest_size=16).digest()
 
+    def _plain_dataclass(self, value: object, names: tuple[str, ...]) -> object:
+        parts = tuple([self._plain(getattr(value, name)) for name in names])
+        plain = (type(value).__qualname__, parts)
+        if type(value).__dataclass_params__.frozen and all(  # type: ignore[attr-defined]
+            part is None or type(part) in _ATOMS for part in parts
+        ):
+            # Immutable through and through: the same settings go into thousands of
+            # keys. Kept by identity, with the value, so no other can take its identity.
+            self._known[id(value)] = self._frozen.setdefault(id(value), (value, plain))[1]
+        return plain
+
     def _plain(self, value: object) -> object:
         """``value`` as built-in values that pickle the same way in every run."""
-        if value is None or type(value) in (str, int, float, bool, bytes):
+        kind = type(value)
+        if value is None or kind in _ATOMS:
             return value
         known = self._known.get(id(value))
         if known is not None:
             return known
+        if kind is list or kind is tuple:  # of events, mostly: looked up without a call
+            return tuple([self._known.get(id(item)) or self._plain(item) for item in value])
+        names = self._fields.get(kind)
+        if names is None and dataclasses.is_dataclass(kind):
+            names = self._fields[kind] = tuple(f.name for f in dataclasses.fields(kind))
+        if names is not None:
+            return self._plain_dataclass(value, names)
         if isinstance(value, enum.Enum):
             return (type(value).__qualname__, value.value)
         if isinstance(value, str):  # Markup and other text
@@ -296,22 +316,12 @@ class Keys:
             return tuple(sorted((self._plain(item) for item in value), key=repr))
         if isinstance(value, dt.date):
             return (type(value).__name__, value.isoformat())
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            fields = dataclasses.fields(value)
-            plain = (
-                type(value).__qualname__,
-                tuple(self._plain(getattr(value, field.name)) for field in fields),
-            )
-            if type(value).__dataclass_params__.frozen and all(  # type: ignore[attr-defined]
-                type(part) in (str, int, float, bool, type(None)) for part in plain[1]
-            ):
-                # Immutable through and through: the same settings go into thousands of
-                # keys. Kept by identity, with the value, so no other can take its identity.
-                self._known[id(value)] = self._frozen.setdefault(id(value), (value, plain))[1]
-            return plain
         if isinstance(value, pydantic.BaseModel):
             return (type(value).__qualname__, self._plain(value.model_dump()))
         raise TypeError(f"a page's key cannot hold a value of type {type(value).__name__}")
+
+
+_ATOMS = frozenset({str, int, float, bool, bytes})
 
 
 def _day(date: dt.date | None) -> bytes:
