@@ -30,13 +30,13 @@ def sync_folder(
     """Write ``pages`` into ``folder`` and remove what else it holds. Names in ``known``
     were just read from the folder and found as they should be: they are not read again."""
     folder.mkdir(parents=True, exist_ok=True)
-    wanted = {folder / name: text for name, text in pages.items()}
     unchanged = 0
     written: list[str] = []
-    for (name, text), path in zip(pages.items(), wanted, strict=True):
+    for name, text in pages.items():
         if name in known:
             unchanged += 1
             continue
+        path = folder / name
         data = text if isinstance(text, bytes) else text.encode("utf-8")  # one at a time
         if path.is_file() and path.read_bytes() == data:
             unchanged += 1

@@ -66,27 +66,38 @@ def render_calendars(
         for e in kb.events
         if in_calendar(e)
     }
+
+    def calendar(name: str, description: str, events: list[EventEntry]) -> bytes:
+        head, end = memo.value(
+            f"calendar:{name}\0{description}",
+            {"name": name, "description": description},
+            lambda: _frame(name, description),
+        )
+        days = sorted((e for e in events if in_calendar(e)), key=_by_day)
+        return head + b"".join(vevents[e.id] for e in days) + end
+
     files = {
-        ALL: _calendar(
-            vevents,
-            name=f"{site.name}: all events",
-            description="Every event in the knowledge base that is dated to a day.",
-            events=kb.events,
+        ALL: calendar(
+            f"{site.name}: all events",
+            "Every event in the knowledge base that is dated to a day.",
+            kb.events,
         )
     }
     for company in kb.companies.values():
-        files[company_calendar(company.id)] = _calendar(
-            vevents,
-            name=f"{site.name}: {company.name}",
-            description=f"Events of {company.name} that are dated to a day.",
-            events=kb.events_of_company.get(company.id, []),
+        files[company_calendar(company.id)] = calendar(
+            f"{site.name}: {company.name}",
+            f"Events of {company.name} that are dated to a day.",
+            kb.events_of_company.get(company.id, []),
         )
     return files
 
 
-def _calendar(
-    vevents: dict[str, bytes], *, name: str, description: str, events: list[EventEntry]
-) -> bytes:
+def _by_day(event: EventEntry) -> tuple[dt.date, str]:
+    return event.record.date.start, event.id
+
+
+def _frame(name: str, description: str) -> tuple[bytes, bytes]:
+    """A calendar's text before its events and after them."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -98,9 +109,8 @@ def _calendar(
     cal.add("x-wr-caldesc", description)
     cal.add("refresh-interval", dt.timedelta(days=1), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "P1D")
-    days = sorted((e for e in events if in_calendar(e)), key=lambda e: (e.record.date.start, e.id))
     head, end = cal.to_ical().rsplit(b"END:VCALENDAR", 1)
-    return head + b"".join(vevents[e.id] for e in days) + b"END:VCALENDAR" + end
+    return head, b"END:VCALENDAR" + end
 
 
 def _vevent(kb: KnowledgeBase, event: EventEntry, site: Site) -> Event:
