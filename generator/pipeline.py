@@ -48,7 +48,8 @@ class GenerateResult:
 class Session:
     """The record and render caches as a running command (``kb serve``) keeps them from
     one build to the next: read from the cache folder once, then held in memory, and
-    written back to it only by ``save``."""
+    written back to it only by ``save``. It holds the caches of the last build; the
+    next build starts from what they ``carried``."""
 
     def __init__(self) -> None:
         self.records: RecordCache | None = None
@@ -74,12 +75,16 @@ def check(
         with timings.stage("load"):
             records = None
             if cache:
-                records = (session and session.records) or RecordCache.for_content(content)
+                records = (
+                    session.records.carried()
+                    if session is not None and session.records is not None
+                    else RecordCache.for_content(content)
+                )
             files, problems = load(content, records)
         with timings.stage("validate"):
             checked, rule_problems = validate(files, today, records)
     if session is not None and records is not None:
-        session.records = records.carried()
+        session.records = records
     elif records:
         with timings.stage("save cache"):
             records.save()
@@ -134,7 +139,11 @@ def generate(
     # are taken from it rather than rendered again (render_cache.py).
     cached = None
     if cache:
-        cached = (session and session.pages) or RenderCache.for_settings(settings)
+        cached = (
+            session.pages.carried()
+            if session is not None and session.pages is not None
+            else RenderCache.for_settings(settings)
+        )
     memo = Memo(cached, Keys(kb)) if cached is not None else NO_MEMO
 
     # Feeds, calendars, data and the search index are rendered by a second process
@@ -165,7 +174,7 @@ def generate(
     with timings.stage("write"):
         report = sync_folder(settings.docs_dir, files, cached.verified if cached else frozenset())
         if session is not None and cached is not None:
-            session.pages = cached.carried()
+            session.pages = cached
         elif cached is not None:
             cached.save()
     return GenerateResult(result, kb, report, cached.pages_reused if cached is not None else 0)

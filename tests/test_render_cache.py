@@ -186,3 +186,21 @@ def test_a_session_renders_again_a_file_changed_by_hand_in_size_and_time_kept(tm
     again = pipeline.generate(cached, cache=True, session=session)
     assert again.reused > 0
     assert page.read_bytes() == expected
+
+
+def test_a_session_saves_what_its_last_build_used(tmp_path, content):
+    """kb serve saves its caches when it stops: the next command starts warm from them,
+    with every record known and every page taken from the render cache."""
+    from generator.cache import RecordCache
+
+    cached = _settings(tmp_path, content, "cached")
+    session = pipeline.Session()
+    for _ in range(2):
+        assert pipeline.generate(cached, cache=True, session=session).kb is not None
+    session.save()
+    records = RecordCache.for_content(content)
+    files = sorted(content.rglob("*.yaml"))
+    assert all(records.known(p.relative_to(content).as_posix(), p.read_bytes()) for p in files)
+    again = _generate(cached, cache=True)
+    assert again.written is not None and again.written.written == 0
+    assert again.reused == len(list((tmp_path / "cached").rglob("*.md")))
