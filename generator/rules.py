@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -298,7 +297,6 @@ def no_near_duplicates(ctx: RuleContext) -> Iterator[Diagnostic]:
                         )
 
 
-@functools.lru_cache(maxsize=1 << 17)  # the same sources on every rebuild of kb serve
 def _normal_url(url: str) -> str:
     """The same address however it is spelt: scheme and host are case-blind, a final / optional."""
     parts = urlsplit(url.strip())
