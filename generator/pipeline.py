@@ -174,6 +174,7 @@ def generate(
     with timings.stage("write"):
         report = sync_folder(settings.docs_dir, files, cached.verified if cached else frozenset())
         if session is not None and cached is not None:
+            cached.written(report.written_files)
             session.pages = cached
         elif cached is not None:
             cached.save()

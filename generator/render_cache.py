@@ -25,7 +25,7 @@ import enum
 import hashlib
 import os
 import pickle
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import TypeVar
@@ -153,6 +153,25 @@ class RenderCache:
             return None
         self._seen_now[path] = seen
         return data
+
+    def written(self, paths: Iterable[str]) -> None:
+        """These files were just written with what this build rendered for them: the next
+        build of this process may trust them as it trusts the files it digested."""
+        for path in paths:
+            used = self._used.get(path)
+            if used is None:
+                continue
+            try:
+                status = os.stat(os.path.join(self._folder, path))
+            except OSError:
+                continue
+            self._seen_now[path] = (
+                used[1],
+                status.st_ino,
+                status.st_size,
+                status.st_mtime_ns,
+                status.st_ctime_ns,
+            )
 
     def taken(self) -> bytes:
         """What this build rendered or took so far, pickled (a forked process sends it)."""

@@ -204,3 +204,21 @@ def test_a_session_saves_what_its_last_build_used(tmp_path, content):
     again = _generate(cached, cache=True)
     assert again.written is not None and again.written.written == 0
     assert again.reused == len(list((tmp_path / "cached").rglob("*.md")))
+
+
+def test_a_session_trusts_the_files_it_wrote(tmp_path, content, monkeypatch):
+    """The files a session's build wrote are not digested when the next build reads them
+    back: it knows what it wrote, and that nothing touched them since."""
+    from generator import render_cache
+
+    digested: list[int] = []
+    real = render_cache._digest
+    monkeypatch.setattr(render_cache, "_digest", lambda data: digested.append(1) or real(data))
+    cached = _settings(tmp_path, content, "fresh")
+    session = pipeline.Session()
+    first = pipeline.generate(cached, cache=True, session=session)
+    assert first.written is not None and first.written.written > 100  # every file written
+    digested.clear()
+    again = pipeline.generate(cached, cache=True, session=session)
+    assert again.reused > 100
+    assert digested == []
