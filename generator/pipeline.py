@@ -55,6 +55,20 @@ class Session:
         self.records: RecordCache | None = None
         self.pages: RenderCache | None = None
 
+    def record_cache(self, content: Path) -> RecordCache:
+        """The record cache for the next build: the last one's, carried over."""
+        if self.records is None:
+            return RecordCache.for_content(content)
+        return self.records.carried()
+
+    def render_cache(self, settings: Settings) -> RenderCache:
+        """The render cache for the next build: the last one's, carried over."""
+        from .render_cache import RenderCache
+
+        if self.pages is None:
+            return RenderCache.for_settings(settings)
+        return self.pages.carried()
+
     def save(self) -> None:
         for cache in (self.records, self.pages):
             if cache is not None:
@@ -76,9 +90,7 @@ def check(
             records = None
             if cache:
                 records = (
-                    session.records.carried()
-                    if session is not None and session.records is not None
-                    else RecordCache.for_content(content)
+                    session.record_cache(content) if session else RecordCache.for_content(content)
                 )
             files, problems = load(content, records)
         with timings.stage("validate"):
@@ -139,11 +151,7 @@ def generate(
     # are taken from it rather than rendered again (render_cache.py).
     cached = None
     if cache:
-        cached = (
-            session.pages.carried()
-            if session is not None and session.pages is not None
-            else RenderCache.for_settings(settings)
-        )
+        cached = session.render_cache(settings) if session else RenderCache.for_settings(settings)
     memo = Memo(cached, Keys(kb)) if cached is not None else NO_MEMO
 
     # Feeds, calendars, data and the search index are rendered by a second process

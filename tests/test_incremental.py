@@ -17,7 +17,7 @@ from helpers import (
 )
 
 from generator import incremental, pipeline
-from generator.config import load_settings
+from generator.config import Settings, load_settings
 from generator.render import LISTING_LIMIT
 from generator.site import SiteBuildError, build_site
 
@@ -135,16 +135,22 @@ def test_the_replaced_site_starts_the_next_build(tmp_path, content, spares):
         assert snapshot(incremental.spare_path(site)) == served
 
 
+def _break_a_page(content: Path, root: Path, site: Path) -> tuple[Settings, Path]:
+    """Give an event page a link to nowhere, which fails a strict build; its settings."""
+    settings = load_settings(
+        MKDOCS_YML, content=content, docs_dir=root / "site-docs", site_dir=site
+    )
+    page = next((root / "site-docs" / "events").rglob("*.md"))
+    page.write_text(page.read_text("utf-8") + "\n[gone](../../nowhere.md)\n", "utf-8")
+    return settings, page
+
+
 def test_a_failed_build_from_the_spare_leaves_the_site_untouched(tmp_path, content, spy, spares):
     site = build(content, tmp_path, "site")
     _edit(content, "Edited")
     build(content, tmp_path, "site")
     before = snapshot(site)
-    settings = load_settings(
-        MKDOCS_YML, content=content, docs_dir=tmp_path / "site-docs", site_dir=site
-    )
-    page = next((tmp_path / "site-docs" / "events").rglob("*.md"))
-    page.write_text(page.read_text("utf-8") + "\n[gone](../../nowhere.md)\n", "utf-8")
+    settings, page = _break_a_page(content, tmp_path, site)
     with pytest.raises(SiteBuildError):
         build_site(settings, strict=True, jobs=1)
     assert spares == [False, True] and spy[-1] == "failed"
@@ -167,12 +173,8 @@ def test_a_changed_configuration_means_a_full_build(tmp_path, content, spy, monk
 def test_a_failed_rebuild_leaves_the_previous_site_untouched(tmp_path, content, spy):
     site = build(content, tmp_path, "site")
     before = snapshot(site)
-    settings = load_settings(
-        MKDOCS_YML, content=content, docs_dir=tmp_path / "site-docs", site_dir=site
-    )
     # The new site starts as hard links to the previous one: nothing may write through them.
-    page = next((tmp_path / "site-docs" / "events").rglob("*.md"))
-    page.write_text(page.read_text("utf-8") + "\n[gone](../../nowhere.md)\n", "utf-8")
+    settings, _ = _break_a_page(content, tmp_path, site)
     with pytest.raises(SiteBuildError):
         build_site(settings, strict=True, jobs=1)
     assert spy == [False, "failed"]  # it failed while rebuilding only the changed pages
