@@ -329,18 +329,29 @@ def merge(parts: tuple[Path, ...], config_file: Path, site_dir: Path | None) -> 
 @click.option(
     "-a", "--dev-addr", default=None, help="IP:port to serve on.  [default: 127.0.0.1:8000]"
 )
+@click.option(
+    "--poll",
+    is_flag=True,
+    help="Watch for changes by polling, where the file system sends no notifications "
+    "(network and some container mounts).",
+)
 @_cache_option
 def serve(
     content: Path | None,
     config_file: Path,
     docs_dir: Path | None,
     dev_addr: str | None,
+    poll: bool,
     no_cache: bool,
 ) -> None:
     """Serve the site locally and rebuild it whenever a record changes."""
-    from .commands.serve import serve as run_serve
+    from .commands.serve import ServeError, Server
 
     settings = _settings(config_file, content=content, docs_dir=docs_dir)
+    try:
+        server = Server(settings, dev_addr, poll=poll)
+    except ServeError as exc:
+        _fail(str(exc))
 
     # The caches stay in memory between rebuilds, and are saved when the server stops.
     session = pipeline.Session()
@@ -357,7 +368,9 @@ def serve(
     if result.kb is None:
         _fail("cannot serve; fix the errors above")
     try:
-        run_serve(settings, regenerate, dev_addr)
+        server.run(regenerate)
+    except ServeError as exc:
+        _fail(str(exc))
     finally:
         session.save()
 

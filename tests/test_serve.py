@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from helpers import PROJECT_ROOT, kb_env, write_kb
+from helpers import PROJECT_ROOT, kb_env, run_kb, write_kb
 
 EVENT = """
 title: Acme opens its first plant
@@ -35,70 +39,107 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _wait_for(url: str, needle: str, timeout: float) -> str:
-    """The page at ``url`` once it contains ``needle``; fails after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    last = ""
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                last = response.read().decode("utf-8")
-            if needle in last:
-                return last
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"{url} did not show {needle!r} within {timeout} s; last page:\n{last}")
+class _Served:
+    """A ``kb serve`` process on a free port, its messages going to a file so that a long
+    run can never fill a pipe and stall it."""
+
+    def __init__(self, tmp_path: Path, content: Path, *options: str) -> None:
+        self.port = _free_port()
+        self.log = tmp_path / "serve.log"
+        with self.log.open("w", encoding="utf-8") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "generator.cli",
+                    "serve",
+                    "-a",
+                    f"127.0.0.1:{self.port}",
+                    "--content",
+                    str(content),
+                    "--docs-dir",
+                    str(tmp_path / "docs"),
+                    *options,
+                ],
+                cwd=PROJECT_ROOT,
+                env=kb_env(),
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+                text=True,
+            )
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}/{path}"
+
+    def wait_for(self, path: str, needle: str, timeout: float) -> str:
+        """The page at ``path`` once it contains ``needle``; fails after ``timeout`` seconds,
+        or at once if the server has stopped, with what it said."""
+        deadline = time.monotonic() + timeout
+        last = ""
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(
+                    f"kb serve exited with {self.process.returncode}:\n{self.messages()}"
+                )
+            try:
+                with urllib.request.urlopen(self.url(path), timeout=5) as response:
+                    last = response.read().decode("utf-8")
+                if needle in last:
+                    return last
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.3)
+        raise AssertionError(
+            f"{path} did not show {needle!r} within {timeout} s; last page:\n{last}\n"
+            f"kb serve said:\n{self.messages()}"
+        )
+
+    def stop(self) -> str:
+        """Stop the server as a terminal's Ctrl-C would, and return what it said."""
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        return self.messages()
+
+    def messages(self) -> str:
+        return self.log.read_text(encoding="utf-8")
 
 
-def test_serve_regenerates_a_page_when_its_record_changes(tmp_path: Path) -> None:
-    content = write_kb(
+def _acme(tmp_path: Path) -> Path:
+    return write_kb(
         tmp_path,
         companies={"acme": "name: Acme\n"},
         topics={"industry": "name: Industry\n"},
         events={"acme/2026-03-10-plant": EVENT},
     )
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "generator.cli",
-            "serve",
-            "-a",
-            f"127.0.0.1:{port}",
-            "--content",
-            str(content),
-            "--docs-dir",
-            str(tmp_path / "docs"),
-        ],
-        cwd=PROJECT_ROOT,
-        env=kb_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        page = f"http://127.0.0.1:{port}/events/acme/2026-03-10-plant/"
-        _wait_for(page, "Acme opens its first plant", timeout=60)
 
-        record = content / "events" / "acme" / "2026-03-10-plant.yaml"
-        record.write_text(
-            record.read_text(encoding="utf-8").replace("its first plant", "its second plant"),
-            encoding="utf-8",
-        )
-        _wait_for(page, "Acme opens its second plant", timeout=60)
+
+def _edit_title(content: Path, old: str, new: str) -> None:
+    record = content / "events" / "acme" / "2026-03-10-plant.yaml"
+    record.write_text(record.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+PAGE = "events/acme/2026-03-10-plant/"
+
+
+def test_serve_regenerates_a_page_when_its_record_changes(tmp_path: Path) -> None:
+    content = _acme(tmp_path)
+    server = _Served(tmp_path, content)
+    try:
+        server.wait_for(PAGE, "Acme opens its first plant", timeout=60)
+
+        _edit_title(content, "its first plant", "its second plant")
+        server.wait_for(PAGE, "Acme opens its second plant", timeout=60)
         # Pages listing the event are rebuilt too, not only the event's own.
-        _wait_for(f"http://127.0.0.1:{port}/companies/acme/", "its second plant", timeout=10)
-        _wait_for(f"http://127.0.0.1:{port}/timeline/2026/", "its second plant", timeout=10)
+        server.wait_for("companies/acme/", "its second plant", timeout=10)
+        server.wait_for("timeline/2026/", "its second plant", timeout=10)
 
         # A broken record keeps the last good pages served and says what is wrong.
+        record = content / "events" / "acme" / "2026-03-10-plant.yaml"
         record.write_text("title: [unclosed\n", encoding="utf-8")
         time.sleep(3)
-        _wait_for(page, "Acme opens its second plant", timeout=10)
+        server.wait_for(PAGE, "Acme opens its second plant", timeout=10)
     finally:
-        server.terminate()
-        _, stderr = server.communicate(timeout=30)
+        stderr = server.stop()
     assert "Traceback" not in stderr, stderr
     assert (
         "content/events/acme/2026-03-10-plant.yaml:2:1: error: "
@@ -106,3 +147,88 @@ def test_serve_regenerates_a_page_when_its_record_changes(tmp_path: Path) -> Non
     ), stderr
     assert "Pages not updated; fix the errors above." in stderr
     assert "dirty" not in stderr, stderr
+    # Quiet when all is well: no word of how changes are watched.
+    assert "note:" not in stderr, stderr
+
+
+def test_serve_polls_for_changes_when_asked(tmp_path: Path) -> None:
+    content = _acme(tmp_path)
+    server = _Served(tmp_path, content, "--poll")
+    try:
+        server.wait_for(PAGE, "Acme opens its first plant", timeout=60)
+        _edit_title(content, "its first plant", "its polled plant")
+        server.wait_for(PAGE, "Acme opens its polled plant", timeout=30)
+    finally:
+        stderr = server.stop()
+    assert "Traceback" not in stderr, stderr
+    assert "note:" not in stderr, stderr
+
+
+@contextmanager
+def _notifications_used_up() -> Iterator[int]:
+    """Every file-notification instance this user may have, held by another process, as
+    on a machine whose other programs took them all; yields how many it holds."""
+    hog = subprocess.Popen(
+        [sys.executable, "-c", _HOG],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = hog.stdout.readline() if hog.stdout else ""
+        assert line.startswith("held "), f"the holding process said {line!r}"
+        yield int(line.split()[1])
+    finally:
+        hog.kill()
+        hog.wait(timeout=10)
+
+
+# Takes inotify instances until the system refuses one, says how many, then waits.
+_HOG = """
+import ctypes, errno, resource, sys, time
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+libc = ctypes.CDLL(None, use_errno=True)
+held = 0
+while held < 1_000_000 and libc.inotify_init() >= 0:
+    held += 1
+print("held", held, errno.errorcode.get(ctypes.get_errno(), "none"), flush=True)
+time.sleep(600)
+"""
+
+
+def test_serve_watches_by_polling_when_the_system_refuses_notifications(tmp_path: Path) -> None:
+    content = _acme(tmp_path)
+    with _notifications_used_up():
+        libc = ctypes.CDLL(None, use_errno=True)
+        assert libc.inotify_init() == -1 and ctypes.get_errno() == errno.EMFILE
+        server = _Served(tmp_path, content)
+        try:
+            server.wait_for(PAGE, "Acme opens its first plant", timeout=60)
+            _edit_title(content, "its first plant", "its polled plant")
+            server.wait_for(PAGE, "Acme opens its polled plant", timeout=30)
+        finally:
+            stderr = server.stop()
+    assert "Traceback" not in stderr, stderr
+    assert stderr.splitlines()[0] == (
+        "note: watching by polling; file notifications failed: inotify instance limit reached"
+    ), stderr
+
+
+def test_serve_refuses_a_taken_port_before_generating_anything(tmp_path: Path) -> None:
+    content = _acme(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_kb(
+            "serve",
+            "-a",
+            f"127.0.0.1:{port}",
+            "--content",
+            content,
+            "--docs-dir",
+            tmp_path / "docs",
+        )
+    assert result.returncode == 1
+    assert result.stderr == f"error: cannot serve on 127.0.0.1:{port}: Address already in use\n"
+    assert not (tmp_path / "docs").exists()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import signal
+import socket
 import tempfile
 import time
 from collections.abc import Callable
@@ -24,6 +25,8 @@ from mkdocs.exceptions import Abort, BuildError, ConfigurationError
 from mkdocs.livereload import LiveReloadServer
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
 
 from ..config import Settings
 from ..live import LiveSite
@@ -32,68 +35,131 @@ from ..site import mkdocs_logging
 from ..write import WriteReport
 
 
-def serve(
-    settings: Settings, regenerate: Callable[[], WriteReport | None], dev_addr: str | None
-) -> None:
-    """Serve the site at ``dev_addr``; ``regenerate`` writes the pages again from the
-    records and says which files it wrote and removed (None when the records have errors,
-    which it has reported: the pages served stay as they were)."""
-    site_dir = tempfile.mkdtemp(prefix="kb-serve-")
-    options = {"dev_addr": dev_addr} if dev_addr else {}
+class ServeError(Exception):
+    """The site cannot be served: the address is taken, or no longer reachable."""
 
-    def make_config() -> MkDocsConfig:
-        config = load_kb_config(
-            config_file=str(settings.mkdocs_file),
-            docs_dir=str(settings.docs_dir.resolve()),
-            site_dir=site_dir,
-            site_url="",
-            **options,
-        )
-        config.site_url = url  # pages link to where they are served, at its root
-        return config
 
-    first = load_kb_config(config_file=str(settings.mkdocs_file), **options)
-    host, port = first.dev_addr
-    url = f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
-    live = LiveSite(make_config, serve_url=url)
-    watched = _Watched(settings, first.theme.custom_dir)
+class Server:
+    """``kb serve``: the address is checked and the way of watching chosen when made,
+    before any page is generated, so that a taken port is told at once."""
 
-    def rebuild() -> None:
-        started = time.perf_counter()
-        written = regenerate()  # records may have changed with the configuration
-        if watched.changed():  # mkdocs.yml or the theme: every page may change
-            _report(live.build, started)
-        elif written is not None:
-            _report(lambda: live.update(written.written_files, written.removed_files), started)
+    def __init__(self, settings: Settings, dev_addr: str | None, poll: bool = False) -> None:
+        self._settings = settings
+        self._options = {"dev_addr": dev_addr} if dev_addr else {}
+        first = load_kb_config(config_file=str(settings.mkdocs_file), **self._options)
+        self.host, self.port = first.dev_addr
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        self.url = f"http://{host}:{self.port}/"
+        _check_free(self.host, self.port)
+        self._watched = _Watched(settings, first.theme.custom_dir)
+        self._observer = _observer(self._watched.paths, poll)
 
-    server = LiveReloadServer(builder=rebuild, host=host, port=port, root=site_dir)
-    # MkDocs's server polls what it watches; a content folder of thousands of records
-    # is better watched by the system's notifications, where there are any.
-    server.observer = _ChangesOnly()
-    server.error_handler = lambda code: _error_page(Path(site_dir), code)
-    # Stopped by a signal as by Ctrl-C, so that the served folder is removed either way.
-    signal.signal(signal.SIGTERM, _interrupt)
-    try:
+    def run(self, regenerate: Callable[[], WriteReport | None]) -> None:
+        """Serve until interrupted; ``regenerate`` writes the pages again from the records
+        and says which files it wrote and removed (None when the records have errors,
+        which it has reported: the pages served stay as they were)."""
+        site_dir = tempfile.mkdtemp(prefix="kb-serve-")
+        try:
+            self._serve(site_dir, regenerate)
+        finally:
+            shutil.rmtree(site_dir, ignore_errors=True)
+
+    def _serve(self, site_dir: str, regenerate: Callable[[], WriteReport | None]) -> None:
+        def make_config() -> MkDocsConfig:
+            config = load_kb_config(
+                config_file=str(self._settings.mkdocs_file),
+                docs_dir=str(self._settings.docs_dir.resolve()),
+                site_dir=site_dir,
+                site_url="",
+                **self._options,
+            )
+            config.site_url = self.url  # pages link to where they are served, at its root
+            return config
+
+        live = LiveSite(make_config, serve_url=self.url)
+        watched = self._watched
+
+        def rebuild() -> None:
+            started = time.perf_counter()
+            written = regenerate()  # records may have changed with the configuration
+            if watched.changed():  # mkdocs.yml or the theme: every page may change
+                _report(live.build, started)
+            elif written is not None:
+                _report(lambda: live.update(written.written_files, written.removed_files), started)
+
+        server = LiveReloadServer(builder=rebuild, host=self.host, port=self.port, root=site_dir)
+        server.observer = self._observer
+        server.error_handler = lambda code: _error_page(Path(site_dir), code)
+        # Stopped by a signal as by Ctrl-C, so that the served folder is removed either way.
+        signal.signal(signal.SIGTERM, _interrupt)
         _report(live.build, time.perf_counter(), quiet=True)
         for path in watched.paths:
             server.watch(str(path))
-        click.echo(f"Serving on {url}", err=True)
+        click.echo(f"Serving on {self.url}", err=True)
         try:
             server.serve()
         except KeyboardInterrupt:
             pass
+        except OSError as exc:  # the port taken since it was checked, or a watch refused
+            raise ServeError(f"cannot serve on {self.url}: {exc.strerror or exc}") from None
         finally:
             server.shutdown()
+
+
+def _check_free(host: str, port: int) -> None:
+    """Bind the address as the server will, so that a taken port stops the command before
+    the pages are generated rather than after."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as http.server does
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise ServeError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def _observer(paths: list[Path], poll: bool) -> BaseObserver:
+    """The system's file notifications where they can watch ``paths``; polling, as
+    MkDocs's own server does, when asked or when they cannot (a limit of the system
+    reached, or a file system that sends none)."""
+    if not poll:
+        try:
+            _try_notifications(paths)
+            return _Notified()
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            click.echo(f"note: watching by polling; file notifications failed: {reason}", err=True)
+    return _Polled(timeout=0.5)
+
+
+def _try_notifications(paths: list[Path]) -> None:
+    """Watch ``paths`` once and stop: the system refuses an instance or a watch here,
+    with OSError, rather than in the server's thread once it serves."""
+    probe = _Notified()
+    try:
+        for path in paths:
+            probe.schedule(FileSystemEventHandler(), str(path), recursive=True)
+        probe.start()
     finally:
-        shutil.rmtree(site_dir, ignore_errors=True)
+        probe.stop()
+        if probe.is_alive():
+            probe.join()
 
 
-class _ChangesOnly(Observer):  # type: ignore[misc,valid-type]
+class _ChangesOnly(BaseObserver):
     """Reports files written, made, moved or deleted; not files opened or read, as
     regenerating the pages does with every record."""
 
     def schedule(self, handler: FileSystemEventHandler, path: str, **options: Any) -> Any:
         return super().schedule(_Changes(handler), path, **options)
+
+
+class _Notified(_ChangesOnly, Observer):  # type: ignore[misc,valid-type]
+    pass
+
+
+class _Polled(_ChangesOnly, PollingObserver):
+    pass
 
 
 class _Changes(FileSystemEventHandler):
