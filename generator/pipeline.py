@@ -182,7 +182,9 @@ def generate(
     with timings.stage("write"):
         report = sync_folder(settings.docs_dir, files, cached.verified if cached else frozenset())
         if session is not None and cached is not None:
-            cached.written(report.written_files)
+            # Every file but those already verified now holds what this build rendered,
+            # whether written or found equal: the next build need not read them back.
+            cached.in_folder(name for name in files if name not in cached.verified)
             session.pages = cached
         elif cached is not None:
             cached.save()

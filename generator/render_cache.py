@@ -35,6 +35,7 @@ import pydantic
 from .cache import cache_file, code_fingerprint, read_signed, write_signed
 from .config import Settings
 from .model import KnowledgeBase
+from .write import IN_PLACE, IN_PLACE_DATA
 
 #: changes whenever the layout of a cache file changes
 MAGIC = b"kb render cache 1\n"
@@ -109,14 +110,16 @@ class RenderCache:
         return cls(file, key, fingerprint, docs)
 
     def text(self, path: str, key: bytes, render: Callable[[], str]) -> str:
-        """The page at ``path`` of the generated folder."""
+        """The page at ``path`` of the generated folder, or IN_PLACE when it is there."""
         data, reused = self._file(path, key, lambda: render().encode("utf-8"))
         self.pages_reused += reused
-        return data.decode("utf-8")
+        return IN_PLACE if data is None else data.decode("utf-8")
 
     def data(self, path: str, key: bytes, render: Callable[[], bytes]) -> bytes:
-        """The output file at ``path`` of the generated folder."""
-        return self._file(path, key, render)[0]
+        """The output file at ``path`` of the generated folder, or IN_PLACE_DATA when it
+        is there."""
+        data = self._file(path, key, render)[0]
+        return IN_PLACE_DATA if data is None else data
 
     def value(self, name: str, key: bytes, make: Callable[[], T]) -> T:
         """A value kept whole: ``make()``, or what it gave for the same key before."""
@@ -125,9 +128,17 @@ class RenderCache:
         self._used[name] = (key, value)
         return value  # type: ignore[return-value]
 
-    def _file(self, path: str, key: bytes, render: Callable[[], bytes]) -> tuple[bytes, bool]:
+    def _file(
+        self, path: str, key: bytes, render: Callable[[], bytes]
+    ) -> tuple[bytes | None, bool]:
+        """The file's bytes and whether they were taken from the cache; None for bytes
+        that are in place already, unchanged since this process last wrote or read them."""
         stored = self._stored.get(path)
         if stored is not None and stored[0] == key and self.docs is not None:
+            if self._in_place(path, stored[1]):
+                self.verified.add(path)
+                self._used[path] = stored
+                return None, True
             data = self._read_back(path, stored[1])
             if data is not None:
                 self.verified.add(path)
@@ -136,6 +147,24 @@ class RenderCache:
         data = render()
         self._used[path] = (key, _digest(data))
         return data, False
+
+    def _in_place(self, path: str, digest: bytes) -> bool:
+        """Whether the file at ``path`` is one this process wrote or read with this
+        digest and is untouched since: the same inode, size, and times of change to the
+        nanosecond (a change time cannot be set back by hand). Nothing then reads it: the
+        write stage skips it, so a rebuild costs a stat, not a read, per unchanged page."""
+        seen = self._seen.get(path)
+        if seen is None or seen[0] != digest:
+            return False
+        try:
+            status = os.stat(os.path.join(self._folder, path))
+        except OSError:
+            return False
+        now = (digest, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+        if now != seen:
+            return False
+        self._seen_now[path] = now
+        return True
 
     def _read_back(self, path: str, digest: bytes) -> bytes | None:
         """The file at ``path`` of the generated folder if it holds what ``digest`` says;
@@ -146,17 +175,15 @@ class RenderCache:
                 data = handle.read()
         except OSError:
             return None
-        # A file this process checked before, unchanged since (the same inode, size, and
-        # times of change to the nanosecond), need not be digested again.
-        seen = (digest, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
-        if self._seen.get(path) != seen and _digest(data) != digest:
+        if _digest(data) != digest:
             return None
-        self._seen_now[path] = seen
+        seen = (digest, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+        self._seen_now[path] = seen  # the next build of this process need not read it
         return data
 
-    def written(self, paths: Iterable[str]) -> None:
-        """These files were just written with what this build rendered for them: the next
-        build of this process may trust them as it trusts the files it digested."""
+    def in_folder(self, paths: Iterable[str]) -> None:
+        """These files now hold what this build rendered for them: the next build of this
+        process may trust them as it trusts the files it digested."""
         for path in paths:
             used = self._used.get(path)
             if used is None:

@@ -222,3 +222,43 @@ def test_a_session_trusts_the_files_it_wrote(tmp_path, content, monkeypatch):
     again = pipeline.generate(cached, cache=True, session=session)
     assert again.reused > 100
     assert digested == []
+
+
+def test_a_session_reads_back_no_page_unchanged_since_its_last_build(
+    tmp_path, content, monkeypatch
+):
+    """After its first build, a session's builds read back no page or file they rendered
+    before: a stat says each is in place. That holds too when the first build rendered every
+    page afresh and found it on disk already (a build without the cache wrote them)."""
+    from generator import render_cache
+
+    read_back: list[str] = []
+    real = render_cache.RenderCache._read_back
+
+    def counting(self, path, digest):
+        read_back.append(path)
+        return real(self, path, digest)
+
+    monkeypatch.setattr(render_cache.RenderCache, "_read_back", counting)
+    cached = _settings(tmp_path, content, "cached")
+    _generate(cached, cache=False)  # the pages are there, the render cache knows none
+    session = pipeline.Session()
+    first = pipeline.generate(cached, cache=True, session=session)
+    assert first.written is not None and first.written.written == 0
+    assert read_back == []
+    event = _first(content / "events")
+    _replace_line(event, "status", "cancelled")
+    again = pipeline.generate(cached, cache=True, session=session)
+    assert again.reused > 100
+    assert read_back == []
+    expected = _settings(tmp_path, content, "clean")
+    _generate(expected, cache=False)
+    assert snapshot(tmp_path / "cached") == snapshot(tmp_path / "clean")
+
+
+def test_the_write_stage_refuses_a_page_said_in_place_but_never_checked(tmp_path):
+    from generator.write import IN_PLACE, sync_folder
+
+    with pytest.raises(RuntimeError, match=r"^a\.md is said to be in place, but was not checked$"):
+        sync_folder(tmp_path / "docs", {"a.md": IN_PLACE})
+    assert sync_folder(tmp_path / "docs", {"a.md": IN_PLACE}, known={"a.md"}).unchanged == 1
