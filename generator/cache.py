@@ -111,6 +111,12 @@ class RecordCache:
         # next run (``carried``), which then need not unpickle them
         self._checked: dict[str, tuple[bytes, Shape]] = {}
         self._held: dict[str, tuple[bytes, Shape]] = {}
+        #: whether this run keeps the bytes it reads for the next run of the same process
+        self.keeps_files = False
+        # the bytes of each file read, by path, with the signature of the file they were
+        # read from: this run's, and those the last run of this process kept
+        self._files: dict[str, tuple[tuple[int, int, int, int], bytes]] = {}
+        self._files_before: dict[str, tuple[tuple[int, int, int, int], bytes]] = {}
         self._changed = False
         if file:
             self._read()
@@ -127,6 +133,19 @@ class RecordCache:
         return cls(file, key, fingerprint)
 
     # --- loading ------------------------------------------------------------------------------
+
+    def file_bytes(self, relative: str, path: Path) -> bytes:
+        """The bytes of the file at ``path``. A process that keeps them (``kb serve``) does
+        not read again a file untouched since its last run read it: the same inode, size,
+        and times of change to the nanosecond (a change time cannot be set back by hand)."""
+        if not self.keeps_files:
+            return path.read_bytes()
+        status = os.stat(path)  # before reading: a change made while reading is seen next time
+        signature = (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+        before = self._files_before.get(relative)
+        data = before[1] if before is not None and before[0] == signature else path.read_bytes()
+        self._files[relative] = (signature, data)
+        return data
 
     def known(self, relative: str, data: bytes) -> bool:
         """Whether these bytes at this path were read before; either way, they are kept."""
@@ -231,6 +250,8 @@ class RecordCache:
         successor._stored = {relative: tuple(entry) for relative, entry in self._entries.items()}
         successor._stored_summaries = self._summaries
         successor._held = self._checked
+        successor.keeps_files = self.keeps_files
+        successor._files_before = self._files
         successor._changed = self._changed
         return successor
 

@@ -111,7 +111,7 @@ def load(
             problems.append(Location(shown).error("layout", kind_id))
             continue
         try:
-            data = path.read_bytes()
+            data = cache.file_bytes(relative, path) if cache is not None else path.read_bytes()
         except OSError as exc:
             problems.append(Location(shown).error("io", f"cannot read file: {exc.strerror}"))
             continue

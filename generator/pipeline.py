@@ -58,7 +58,9 @@ class Session:
     def record_cache(self, content: Path) -> RecordCache:
         """The record cache for the next build: the last one's, carried over."""
         if self.records is None:
-            return RecordCache.for_content(content)
+            first = RecordCache.for_content(content)
+            first.keeps_files = True
+            return first
         return self.records.carried()
 
     def render_cache(self, settings: Settings) -> RenderCache:

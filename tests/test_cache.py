@@ -201,6 +201,48 @@ def test_an_edited_file_is_checked_again_even_with_its_old_size_and_time(tmp_pat
     assert outcome(validate(tmp_path)) == (0, "", "")
 
 
+def test_a_session_reads_again_only_records_touched_since_and_sees_a_same_size_edit(
+    tmp_path, monkeypatch
+):
+    """kb serve keeps the bytes of the records it read: an untouched record is not read
+    again, and one edited in place with its old size and time is (its change time moved)."""
+    import datetime as dt
+
+    from generator import pipeline
+
+    content = write(tmp_path, VALID)
+    read: list[str] = []
+    real = Path.read_bytes
+
+    def counting(path: Path) -> bytes:
+        if content in path.parents:
+            read.append(path.relative_to(content).as_posix())
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    session = pipeline.Session()
+    today = dt.date(2026, 4, 1)
+    assert pipeline.check(content, today, cache=True, session=session).ok
+    assert len(read) == 4
+    read.clear()
+    assert pipeline.check(content, today, cache=True, session=session).ok
+    assert read == []
+
+    path = content / "events" / f"{DEAL}.yaml"
+    original, info = path.read_bytes(), path.stat()
+    edited = original.replace(b"lang: en\nsummary", b"lang: EN\nsummary")
+    assert len(edited) == len(original) and edited != original
+    with open(path, "r+b") as handle:  # the same inode, as an editor writing in place
+        handle.write(edited)
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    read.clear()
+    result = pipeline.check(content, today, cache=True, session=session)
+    assert read == [f"events/{DEAL}.yaml"]
+    assert [(d.line, d.column, d.message) for d in result.diagnostics] == [
+        (7, 7, "lang: expected a lowercase ISO 639 language code like en or de; got 'EN'")
+    ]
+
+
 @pytest.mark.parametrize(
     ("module", "old", "new", "records"),
     [
