@@ -95,6 +95,8 @@ def check_summary(text: str) -> list[SummaryProblem]:
                 f"has {text.count('[')} '[' characters; at most {MAX_BRACKETS} are allowed",
             )
         ]
+    if _plain_paragraphs(text):  # most summaries: nothing in them Markdown reads as syntax
+        return []
     problems = []
     for match in re.finditer(r"\{:?[^}\n]*\}", text):
         if match.group().startswith("{:") or "=" in match.group() or match.group()[1:2] in ".#":
@@ -163,11 +165,34 @@ _MARKDOWN_LOCK = threading.Lock()  # one converter, reused: building one costs m
 @functools.cache  # a summary is converted for its check, page, feeds and calendar
 def _to_html(text: str) -> str:
     """Summary Markdown as HTML; cached because validation and rendering both need it."""
+    if _plain_paragraphs(text):
+        return _plain_html(text)
     # Raw HTML never reaches the converter: '<' is always text, except to open an
     # autolink such as <https://example.com>.
     source = _NOT_AUTOLINK.sub("&lt;", text)
     with _MARKDOWN_LOCK:
         return _MARKDOWN.reset().convert(source)
+
+
+#: paragraphs of prose: lines that hold no character Markdown reads inline (emphasis,
+#: code, links, escapes, HTML, entities, attribute lists) and end without spaces; the
+#: first line of a paragraph opens with a letter (not a list marker, heading, quote or
+#: code), the others with a letter or a number that is not a list item's
+_PLAIN_TEXT = r"[^\\`*_\[\]<>&{}#|\x00-\x1f\x7f]*(?<=\S)"
+_PLAIN_FIRST = rf"[^\W\d_]{_PLAIN_TEXT}"
+_PLAIN_NEXT = rf"(?:[^\W\d_]|\d+(?![\d.)])){_PLAIN_TEXT}"
+_PLAIN_PARAGRAPH = rf"{_PLAIN_FIRST}(?:\n{_PLAIN_NEXT})*"
+_PLAIN = re.compile(rf"{_PLAIN_PARAGRAPH}(?:\n\n{_PLAIN_PARAGRAPH})*\n?")
+
+
+def _plain_paragraphs(text: str) -> bool:
+    """Whether ``text`` is paragraphs that Markdown turns into <p>paragraph</p> unchanged."""
+    return _PLAIN.fullmatch(text) is not None
+
+
+def _plain_html(text: str) -> str:
+    """What Markdown makes of plain paragraphs (``_plain_paragraphs``), without its cost."""
+    return "\n".join(f"<p>{paragraph}</p>" for paragraph in text.rstrip("\n").split("\n\n"))
 
 
 def _link_target(text: str, href: str) -> str:

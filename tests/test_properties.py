@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from generator.diagnostics import Diagnostic, Severity
@@ -438,3 +438,89 @@ def test_a_source_address_is_compared_as_urllib_reads_it(url: str) -> None:
     except ValueError:
         found = None
     assert found == expected
+
+
+# Prose, and what comes close to syntax: list markers, rules, headings' underlines, spaces.
+_PROSE_PIECES = st.sampled_from(
+    [
+        "a",
+        "B",
+        "\u00fc",
+        "\u0416",
+        "\u4e2d",
+        "word",
+        "1",
+        "12",
+        "3.",
+        "4)",
+        "10.",
+        " ",
+        "  ",
+        "\n",
+        "\n\n",
+        "\n\n\n",
+        "-",
+        "---",
+        "=",
+        "===",
+        "+",
+        ".",
+        ",",
+        "'",
+        '"',
+        "(",
+        ")",
+        ":",
+        "!",
+        "?",
+        "%",
+        "\u20ac",
+        "\t",
+        "\r",
+        "\x85",
+        "\u2028",
+        "\xa0",
+        "~",
+        "^",
+        "\u2019",
+        "\u201e",
+        "\u2014",
+        "\u00b2",
+        "\u0663",
+    ]
+)
+_SYNTAX_PIECES = st.sampled_from(["*", "#", "<", ">", "&", "[", "]", "_", "`", "\\", "{", "|"])
+_SUMMARIES = st.lists(
+    st.one_of(_PROSE_PIECES, _PROSE_PIECES, _PROSE_PIECES, _SYNTAX_PIECES), min_size=1, max_size=14
+).map("".join)
+
+
+@SETTINGS
+@given(_SUMMARIES)
+@example("3. Apple")
+@example("1) Apple")
+@example("Apple\n---")
+@example("Apple\n===")
+@example("Apple\n- pear")
+@example("Apple\n2. pear")
+@example("Apple  \npear")
+@example("    Apple")
+@example("> Apple")
+@example("Apple\n\n\nPear")
+@example("Apple\n \nPear")
+@example("Apple\n1999 was good")
+@example("Apple\n1999. Pear")
+@example("A &amp; B")
+@example("Apple\n\nPear\n")
+def test_a_plain_summary_is_turned_into_what_markdown_makes_of_it(text: str) -> None:
+    """Summaries of plain paragraphs skip Python-Markdown; what they get instead is exactly
+    what it gives, and nothing a check could object to."""
+    import markdown
+
+    from generator import markup
+
+    if not markup._plain_paragraphs(text):
+        return
+    converted = markdown.Markdown(output_format="html").convert(text)
+    assert markup._plain_html(text) == converted
+    assert markup.check_summary(text) == []
