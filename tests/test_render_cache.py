@@ -262,3 +262,45 @@ def test_the_write_stage_refuses_a_page_said_in_place_but_never_checked(tmp_path
     with pytest.raises(RuntimeError, match=r"^a\.md is said to be in place, but was not checked$"):
         sync_folder(tmp_path / "docs", {"a.md": IN_PLACE})
     assert sync_folder(tmp_path / "docs", {"a.md": IN_PLACE}, known={"a.md"}).unchanged == 1
+
+
+# Run in a fresh interpreter: a test process may hold other threads (a served site), and
+# then no work is ever forked. Builds the generated folder three ways: the outputs
+# rendered here alone, shared with a forked second process, and with a second process
+# that fails (its share is then rendered here); each twice, the second time from the cache.
+_SHARED_WORK = """
+import os, sys
+from pathlib import Path
+from generator import forked, pipeline
+from generator.config import load_settings
+
+mkdocs_yml, content, out = map(Path, sys.argv[1:4])
+assert forked.available(), "no second CPU to fork to"
+real_start = forked.start
+for way in ("alone", "shared", "failed"):
+    forked.available = (lambda: False) if way == "alone" else (lambda: True)
+    forked.start = (lambda work: real_start(lambda: os._exit(3))) if way == "failed" else real_start
+    settings = load_settings(mkdocs_yml, content=content, docs_dir=out / way)
+    for _ in range(2):
+        assert pipeline.generate(settings, cache=True).kb is not None
+"""
+
+
+def test_the_outputs_are_the_same_however_the_work_is_shared(tmp_path, content):
+    import subprocess
+    import sys
+
+    from helpers import PROJECT_ROOT, kb_env
+
+    out = tmp_path / "out"
+    subprocess.run(
+        [sys.executable, "-c", _SHARED_WORK, str(MKDOCS_YML), str(content), str(out)],
+        cwd=PROJECT_ROOT,
+        env=kb_env(SOURCE_DATE_EPOCH=os.environ["SOURCE_DATE_EPOCH"]),
+        check=True,
+    )
+    alone = snapshot(out / "alone")
+    assert any(name.startswith("search/") for name in alone)
+    assert any(name.startswith("calendars/") for name in alone)
+    assert snapshot(out / "shared") == alone
+    assert snapshot(out / "failed") == alone
