@@ -112,26 +112,33 @@ _OUTPUTS_HERE = ("search",)
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def _collector_paused(running: bool = False) -> Iterator[None]:
     """Pause the cyclic garbage collector while records are read and checked, and
     while pages are made from them.
 
     Reading and rendering create millions of objects that nearly all stay alive. The
     collector would walk the growing heap again and again (half of the time spent
     loading 10,000 events; a fifth of rendering their pages), and in ``kb serve`` the
-    whole site MkDocs keeps too, all for nothing. Freezing and at once unfreezing them
-    moves them straight into the oldest generation, which is collected as before,
-    only rarely.
+    whole site MkDocs keeps too, all for nothing. At the end, a command that stops soon
+    after moves them straight into the oldest generation (frozen and at once unfrozen),
+    which is collected as before, only rarely. A ``running`` process (``kb serve``)
+    instead collects the young generation once, which holds only what this build made:
+    the garbage it leaves (the templates' contexts, which hold the whole model) is freed
+    at each build rather than piling up in the oldest generation.
     """
-    enabled = gc.isenabled()
+    if not gc.isenabled():  # paused already, by an enclosing stage or by the caller
+        yield
+        return
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
-        gc.unfreeze()
-        if enabled:
-            gc.enable()
+        if running:
+            gc.collect(0)
+        else:
+            gc.freeze()
+            gc.unfreeze()
+        gc.enable()
 
 
 def generate(
@@ -142,7 +149,7 @@ def generate(
 ) -> GenerateResult:
     """Validate, then write the Markdown pages; with any error, write nothing at all.
     With a ``session``, the caches are kept in it for the next build, not saved."""
-    with _collector_paused():
+    with _collector_paused(running=session is not None):
         return _generate(settings, timings or Timings(), cache, session)
 
 

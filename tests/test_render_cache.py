@@ -304,3 +304,25 @@ def test_the_outputs_are_the_same_however_the_work_is_shared(tmp_path, content):
     assert any(name.startswith("calendars/") for name in alone)
     assert snapshot(out / "shared") == alone
     assert snapshot(out / "failed") == alone
+
+
+def test_a_session_build_leaves_no_garbage_holding_its_model(tmp_path, content):
+    """kb serve builds again and again in one process: what a build leaves in reference
+    cycles (the templates' contexts hold the whole model) is freed with the build, not
+    piled up for a full collection that a long-running process seldom makes."""
+    import gc
+    import weakref
+
+    cached = _settings(tmp_path, content, "cached")
+    session = pipeline.Session()
+    thresholds = gc.get_threshold()
+    gc.set_threshold(1_000_000_000)  # no collection but those the build itself makes
+    try:
+        for _ in range(2):
+            result = pipeline.generate(cached, cache=True, session=session)
+            assert result.kb is not None
+            model = weakref.ref(result.kb)
+            del result
+            assert model() is None
+    finally:
+        gc.set_threshold(*thresholds)
