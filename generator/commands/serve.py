@@ -49,8 +49,9 @@ class Server:
         first = load_kb_config(config_file=str(settings.mkdocs_file), **self._options)
         self.host, self.port = first.dev_addr
         host = f"[{self.host}]" if ":" in self.host else self.host
-        self.url = f"http://{host}:{self.port}/"
-        _check_free(self.host, self.port)
+        self.address = f"{host}:{self.port}"
+        self.url = f"http://{self.address}/"
+        _check_free(self.host, self.port, self.address)
         self._watched = _Watched(settings, first.theme.custom_dir)
         self._observer = _observer(self._watched.paths, poll)
 
@@ -101,12 +102,12 @@ class Server:
         except KeyboardInterrupt:
             pass
         except OSError as exc:  # the port taken since it was checked, or a watch refused
-            raise ServeError(f"cannot serve on {self.url}: {exc.strerror or exc}") from None
+            raise ServeError(f"cannot serve on {self.address}: {exc.strerror or exc}") from None
         finally:
             server.shutdown()
 
 
-def _check_free(host: str, port: int) -> None:
+def _check_free(host: str, port: int, address: str) -> None:
     """Bind the address as the server will, so that a taken port stops the command before
     the pages are generated rather than after."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -115,7 +116,7 @@ def _check_free(host: str, port: int) -> None:
         try:
             probe.bind((host, port))
         except OSError as exc:
-            raise ServeError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+            raise ServeError(f"cannot serve on {address}: {exc.strerror or exc}") from None
 
 
 def _observer(paths: list[Path], poll: bool) -> BaseObserver:
