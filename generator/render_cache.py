@@ -135,12 +135,9 @@ class RenderCache:
         that are in place already, unchanged since this process last wrote or read them."""
         stored = self._stored.get(path)
         if stored is not None and stored[0] == key and self.docs is not None:
-            if self._in_place(path, stored[1]):
-                self.verified.add(path)
-                self._used[path] = stored
-                return None, True
-            data = self._read_back(path, stored[1])
-            if data is not None:
+            in_place = self._in_place(path, stored[1])
+            data = None if in_place else self._read_back(path, stored[1])
+            if in_place or data is not None:
                 self.verified.add(path)
                 self._used[path] = stored
                 return data, True
