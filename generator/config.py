@@ -6,6 +6,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -56,6 +57,12 @@ def today() -> dt.date:
     return dt.date.today()
 
 
+def _check_site_url(url: str, what: str) -> None:
+    """Feeds, calendars and links need the site's address as a web address, or none."""
+    if url.strip() and urlsplit(url.strip()).scheme not in ("http", "https"):
+        raise ConfigError(f"{what} must start with http:// or https://; got {url!r}")
+
+
 def load_settings(
     mkdocs_file: Path = Path("mkdocs.yml"),
     content: Path | None = None,
@@ -88,6 +95,9 @@ def load_settings(
     name = str(raw.get("site_name", "Company events"))
     repo_url = str(raw.get("repo_url") or "").rstrip("/")
     edit_uri = str(kb_extra.get("edit_uri", "edit/main/"))
+    if site_url is not None:
+        _check_site_url(site_url, "--site-url")
+    _check_site_url(str(raw.get("site_url") or ""), f"{mkdocs_file}: site_url")
     return Settings(
         mkdocs_file=mkdocs_file,
         content=content or root / "content",

@@ -326,6 +326,24 @@ def test_validate_missing_content_folder(kb):
     ]
 
 
+@pytest.mark.parametrize("url", ["not a url", "ftp://example.org/kb/"])
+def test_build_refuses_a_site_address_that_is_not_a_web_address(tmp_path, url):
+    result = run_kb("build", "-f", MKDOCS_YML, "--site-url", url, "--site-dir", tmp_path / "s")
+    assert result.returncode == 1
+    assert result.stderr == f"error: --site-url must start with http:// or https://; got {url!r}\n"
+    assert not (tmp_path / "s").exists()
+
+
+def test_a_site_address_in_mkdocs_yml_that_is_not_a_web_address_is_refused(tmp_path):
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: Events\nsite_url: www.example.org\n", encoding="utf-8")
+    result = run_kb("validate", "-f", config)
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"error: {config}: site_url must start with http:// or https://; got 'www.example.org'\n"
+    )
+
+
 # --- new event ---------------------------------------------------------------------------------
 
 

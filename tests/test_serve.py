@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from helpers import PROJECT_ROOT, kb_env, run_kb, write_kb
 
 EVENT = """
@@ -229,4 +230,19 @@ def test_serve_refuses_a_taken_port_before_generating_anything(tmp_path: Path) -
         )
     assert result.returncode == 1
     assert result.stderr == f"error: cannot serve on 127.0.0.1:{port}: Address already in use\n"
+    assert not (tmp_path / "docs").exists()
+
+
+@pytest.mark.parametrize(
+    ("address", "message"),
+    [
+        ("nonsense", "cannot serve: Config value 'dev_addr': Must be a string of format 'IP:PORT'"),
+        ("127.0.0.1:99999", "cannot serve on 127.0.0.1:99999: port must be 0-65535"),
+    ],
+)
+def test_serve_refuses_an_address_it_cannot_serve_on(tmp_path: Path, address, message) -> None:
+    content = _acme(tmp_path)
+    result = run_kb("serve", "-a", address, "--content", content, "--docs-dir", tmp_path / "docs")
+    assert result.returncode == 1
+    assert result.stderr == f"error: {message}\n"
     assert not (tmp_path / "docs").exists()

@@ -46,7 +46,12 @@ class Server:
     def __init__(self, settings: Settings, dev_addr: str | None, poll: bool = False) -> None:
         self._settings = settings
         self._options = {"dev_addr": dev_addr} if dev_addr else {}
-        first = load_kb_config(config_file=str(settings.mkdocs_file), **self._options)
+        with mkdocs_logging() as log:
+            try:
+                first = load_kb_config(config_file=str(settings.mkdocs_file), **self._options)
+            except (Abort, ConfigurationError) as exc:  # an address that is none, say
+                said = [m.removeprefix("error: ") for m in log.messages if m.startswith("error")]
+                raise ServeError(f"cannot serve: {'; '.join(said) or exc}") from None
         self.host, self.port = first.dev_addr
         host = f"[{self.host}]" if ":" in self.host else self.host
         self.address = f"{host}:{self.port}"
@@ -115,8 +120,9 @@ def _check_free(host: str, port: int, address: str) -> None:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as http.server does
         try:
             probe.bind((host, port))
-        except OSError as exc:
-            raise ServeError(f"cannot serve on {address}: {exc.strerror or exc}") from None
+        except (OSError, OverflowError) as exc:  # taken; no such port
+            reason = getattr(exc, "strerror", None) or str(exc).removeprefix("bind(): ").rstrip(".")
+            raise ServeError(f"cannot serve on {address}: {reason}") from None
 
 
 def _observer(paths: list[Path], poll: bool) -> BaseObserver:
