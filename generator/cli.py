@@ -244,6 +244,8 @@ def build(
         site_url=site_url,
         scope=scope,
     )
+    if timings_file and not timings_file.parent.is_dir():  # told now, not after the build
+        _fail(f"--timings {timings_file}: no such folder {timings_file.parent}")
     if shard and site_dir is None:
         part = f"{settings.site_dir.name}-shard-{shard.number}-of-{shard.count}"
         settings = dataclasses.replace(settings, site_dir=settings.site_dir.with_name(part))
@@ -269,7 +271,10 @@ def build(
         _fail("MkDocs could not build the site; the previous site is unchanged")
     _progress(None)
     if timings_file:
-        timings_file.write_text(json.dumps(timings.as_dict(), indent=2) + "\n", encoding="utf-8")
+        try:
+            timings_file.write_text(json.dumps(timings.as_dict(), indent=2) + "\n", "utf-8")
+        except OSError as exc:
+            _fail(f"--timings {timings_file}: cannot write it: {exc.strerror}; the site is built")
     for message in warnings:
         click.echo(message, err=True)
     kb = result.kb

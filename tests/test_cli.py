@@ -334,6 +334,14 @@ def test_build_refuses_a_site_address_that_is_not_a_web_address(tmp_path, url):
     assert not (tmp_path / "s").exists()
 
 
+def test_build_refuses_a_timings_file_in_a_missing_folder_before_building(tmp_path):
+    timings = tmp_path / "nowhere" / "timings.json"
+    result = run_kb("build", "-f", MKDOCS_YML, "--timings", timings, "--site-dir", tmp_path / "s")
+    assert result.returncode == 1
+    assert result.stderr == f"error: --timings {timings}: no such folder {timings.parent}\n"
+    assert not (tmp_path / "s").exists()
+
+
 def test_a_site_address_in_mkdocs_yml_that_is_not_a_web_address_is_refused(tmp_path):
     config = tmp_path / "mkdocs.yml"
     config.write_text("site_name: Events\nsite_url: www.example.org\n", encoding="utf-8")
