@@ -224,7 +224,7 @@ def build(
     is: build every shard (on separate machines, say) and join them with kb merge.
     """
     from .parts import build_part
-    from .site import SiteBuildError, build_site
+    from .site import SiteBuildError, SiteFolderError, build_site
 
     if scope_company and scope_topic:
         _fail("give --company or --topic, not both")
@@ -269,6 +269,8 @@ def build(
         for message in exc.messages:
             click.echo(message, err=True)
         _fail("MkDocs could not build the site; the previous site is unchanged")
+    except SiteFolderError as exc:
+        _fail(str(exc))
     _progress(None)
     if timings_file:
         try:
@@ -312,6 +314,7 @@ def merge(parts: tuple[Path, ...], config_file: Path, site_dir: Path | None) -> 
     once complete, and parts of different builds are refused with the site unchanged.
     """
     from .parts import PartError, merge_parts
+    from .site import SiteFolderError
 
     if site_dir is None:
         site_dir = _settings(config_file).site_dir
@@ -320,6 +323,8 @@ def merge(parts: tuple[Path, ...], config_file: Path, site_dir: Path | None) -> 
         merge_parts(list(parts), site_dir)
     except PartError as exc:
         _fail(f"{exc}; {site_dir} is unchanged")
+    except SiteFolderError as exc:
+        _fail(str(exc))
     click.echo(
         f"Merged {_plural(len(parts), 'shard')} into {site_dir} "
         f"in {time.perf_counter() - started:.1f} s",

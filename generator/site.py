@@ -36,6 +36,10 @@ class SiteBuildError(Exception):
         self.messages = messages
 
 
+class SiteFolderError(Exception):
+    """No site can be written where it was asked for: the folder is not writable."""
+
+
 class _Collect(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -98,11 +102,17 @@ def staged(target: Path, spare: Callable[[], Manifest | None] | None = None) -> 
     site writes it again. The replaced site is deleted, or kept as the spare of the
     next incremental build when ``spare`` (asked after the block) gives its manifest.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned(target)
-    staging = Path(
-        tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.building-{os.getpid()}-")
-    )
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _remove_abandoned(target)
+        staging = Path(
+            tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.building-{os.getpid()}-")
+        )
+    except OSError as exc:
+        # Making the folders says "File exists" when one on the way is a file: name it.
+        above = next((p for p in target.parents if p.exists()), None)
+        reason = f"{above} is not a folder" if above and not above.is_dir() else exc.strerror
+        raise SiteFolderError(f"cannot write a site at {target}: {reason}") from None
     try:
         yield staging
         staging.chmod(0o755)  # mkdtemp made it private; a site is served by others

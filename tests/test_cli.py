@@ -342,6 +342,19 @@ def test_build_refuses_a_timings_file_in_a_missing_folder_before_building(tmp_pa
     assert not (tmp_path / "s").exists()
 
 
+def test_build_into_a_folder_that_cannot_be_made_says_so_in_one_line(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n", encoding="utf-8")
+    result = run_kb(
+        "build", "-f", MKDOCS_YML, "--docs-dir", tmp_path / "docs", "--site-dir", blocker / "site"
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"error: cannot write a site at {blocker / 'site'}: {blocker} is not a folder"
+    )
+    assert "Traceback" not in result.stderr
+
+
 def test_a_site_address_in_mkdocs_yml_that_is_not_a_web_address_is_refused(tmp_path):
     config = tmp_path / "mkdocs.yml"
     config.write_text("site_name: Events\nsite_url: www.example.org\n", encoding="utf-8")
