@@ -21,6 +21,7 @@ from .report import FORMATS, format_diagnostics, resolve_format, summary_line
 from .schema import EVENT_STATUSES, EVENT_TYPES
 from .scope import Scope, ScopeError
 from .timings import Timings
+from .write import WriteError
 
 if TYPE_CHECKING:  # the build's modules load MkDocs and the outputs' libraries: kb
     # validate, which a contributor runs most, never needs them
@@ -253,7 +254,7 @@ def build(
     timings = Timings(on_start=_progress)
     try:
         result = pipeline.generate(settings, timings, cache=not no_cache)
-    except ScopeError as exc:
+    except (ScopeError, WriteError) as exc:
         _fail(str(exc))
     _print_problems(result.check.diagnostics)
     if result.kb is None:
@@ -367,13 +368,22 @@ def serve(
     session = pipeline.Session()
 
     def regenerate() -> WriteReport | None:
-        result = pipeline.generate(settings, cache=not no_cache, session=session)
-        _print_problems(result.check.diagnostics)
-        if result.kb is None:
+        try:
+            result = pipeline.generate(settings, cache=not no_cache, session=session)
+        except WriteError as exc:
+            click.echo(f"error: {exc}", err=True)
+            result = None
+        if result is not None:
+            _print_problems(result.check.diagnostics)
+        if result is None or result.written is None:
             click.echo("Pages not updated; fix the errors above.", err=True)
+            return None
         return result.written
 
-    result = pipeline.generate(settings, cache=not no_cache, session=session)
+    try:
+        result = pipeline.generate(settings, cache=not no_cache, session=session)
+    except WriteError as exc:
+        _fail(str(exc))
     _print_problems(result.check.diagnostics)
     if result.kb is None:
         _fail("cannot serve; fix the errors above")

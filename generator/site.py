@@ -26,6 +26,7 @@ from .incremental import (
 )
 from .prerendered import load_kb_config
 from .shards import Layout, ShardError, build_sharded, read_layout
+from .write import why
 
 
 class SiteBuildError(Exception):
@@ -109,10 +110,7 @@ def staged(target: Path, spare: Callable[[], Manifest | None] | None = None) -> 
             tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.building-{os.getpid()}-")
         )
     except OSError as exc:
-        # Making the folders says "File exists" when one on the way is a file: name it.
-        above = next((p for p in target.parents if p.exists()), None)
-        reason = f"{above} is not a folder" if above and not above.is_dir() else exc.strerror
-        raise SiteFolderError(f"cannot write a site at {target}: {reason}") from None
+        raise SiteFolderError(f"cannot write a site at {target}: {why(exc)}") from None
     try:
         yield staging
         staging.chmod(0o755)  # mkdtemp made it private; a site is served by others

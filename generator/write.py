@@ -7,6 +7,7 @@ record disappears and a watching server reloads only what changed.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Set
@@ -37,11 +38,33 @@ class WriteReport:
     removed_files: tuple[str, ...] = ()
 
 
+class WriteError(Exception):
+    """The generated folder cannot be written (a file in the way, no space, no right)."""
+
+
 def sync_folder(
     folder: Path, pages: dict[str, str | bytes], known: Set[str] = frozenset()
 ) -> WriteReport:
     """Write ``pages`` into ``folder`` and remove what else it holds. Names in ``known``
     were just read from the folder and found as they should be: they are not read again."""
+    try:
+        return _sync(folder, pages, known)
+    except OSError as exc:
+        raise WriteError(f"cannot write the generated pages in {folder}: {why(exc)}") from None
+
+
+def why(exc: OSError) -> str:
+    """What stopped a folder or file being made, in words: making folders says "File
+    exists" or "Not a directory" when a file is on the way, so that file is named."""
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR) and exc.filename:
+        path = Path(os.fsdecode(exc.filename))
+        found = next((p for p in (path, *path.parents) if p.exists()), None)
+        if found is not None and not found.is_dir():
+            return f"{found} is not a folder"
+    return exc.strerror or str(exc)
+
+
+def _sync(folder: Path, pages: dict[str, str | bytes], known: Set[str]) -> WriteReport:
     folder.mkdir(parents=True, exist_ok=True)
     unchanged = 0
     written: list[str] = []

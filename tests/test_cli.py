@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -353,6 +354,23 @@ def test_build_into_a_folder_that_cannot_be_made_says_so_in_one_line(tmp_path):
         f"error: cannot write a site at {blocker / 'site'}: {blocker} is not a folder"
     )
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [["build", "--site-dir", "s"], ["serve"]], ids=str)
+def test_a_generated_folder_that_cannot_be_written_says_so_in_one_line(tmp_path, command):
+    if command == ["serve"]:
+        with socket.socket() as probe:  # a free port: the address is checked first
+            probe.bind(("127.0.0.1", 0))
+            command = ["serve", "-a", f"127.0.0.1:{probe.getsockname()[1]}"]
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n", encoding="utf-8")
+    result = run_kb(*command, "-f", MKDOCS_YML, "--docs-dir", blocker / "docs", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"error: cannot write the generated pages in {blocker / 'docs'}: {blocker} is not a folder"
+    )
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "s").exists()
 
 
 def test_a_site_address_in_mkdocs_yml_that_is_not_a_web_address_is_refused(tmp_path):
