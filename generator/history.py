@@ -80,8 +80,13 @@ def file_history(content: Path, *, git: str = "git") -> dict[str, FileDates]:
     Keys are spelt as the loader spells a record's ``edit_path``; hidden files and
     folders are skipped as the loader skips them. The mapping is sorted by path.
     """
+    return dated_files(content, git_dates(content, git=git))
+
+
+def dated_files(content: Path, committed: dict[str, FileDates] | None) -> dict[str, FileDates]:
+    """``file_history`` from the commit dates git gave (``git_dates``)."""
     prefix = content.name
-    committed = git_dates(content, git=git) or {}
+    committed = committed or {}
     history: dict[str, FileDates] = {}
     for relative, entry in sorted(_files(content), key=lambda item: item[0]):
         dates = committed.get(relative)
@@ -95,18 +100,40 @@ def file_history(content: Path, *, git: str = "git") -> dict[str, FileDates]:
     return history
 
 
+def git_head(folder: Path, *, git: str = "git") -> str | None:
+    """The commit checked out in the repository holding ``folder``; None without one.
+    The commit dates of the folder's files change only when it does."""
+    try:
+        done = subprocess.run(
+            (git, "rev-parse", "--verify", "-q", "HEAD"),
+            cwd=folder,
+            env=_git_environment(),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            check=False,
+        )
+    except OSError:
+        return None
+    if done.returncode != 0:
+        return None
+    return done.stdout.decode().strip() or None
+
+
+def _git_environment() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in _LOCAL_GIT_VARIABLES}
+
+
 def git_dates(folder: Path, *, git: str = "git") -> dict[str, FileDates] | None:
     """Commit dates of the files git has seen under ``folder``, by path relative to it.
 
     None when git cannot answer: no git binary, not a repository, no commits yet,
     or a repository git refuses to read.
     """
-    env = {k: v for k, v in os.environ.items() if k not in _LOCAL_GIT_VARIABLES}
     try:
         done = subprocess.run(
             (git, *GIT_LOG[1:]),
             cwd=folder,
-            env=env,
+            env=_git_environment(),
             stdin=subprocess.DEVNULL,
             capture_output=True,
             check=False,

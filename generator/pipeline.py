@@ -15,6 +15,7 @@ from . import forked
 from .cache import RecordCache
 from .config import Settings
 from .diagnostics import Diagnostic, has_errors
+from .history import FileDates, dated_files, file_history, git_dates, git_head
 from .loader import load
 from .scope import restrict
 from .timings import Timings
@@ -54,6 +55,8 @@ class Session:
     def __init__(self) -> None:
         self.records: RecordCache | None = None
         self.pages: RenderCache | None = None
+        # the commit dates git gave for a content folder, and the commit they are of
+        self._git: tuple[tuple[Path, str], dict[str, FileDates] | None] | None = None
 
     def record_cache(self, content: Path) -> RecordCache:
         """The record cache for the next build: the last one's, carried over."""
@@ -70,6 +73,16 @@ class Session:
         if self.pages is None:
             return RenderCache.for_settings(settings)
         return self.pages.carried()
+
+    def file_history(self, content: Path) -> dict[str, FileDates]:
+        """``history.file_history``, asking git for the log again only when another
+        commit is checked out: reading it is linear in the number of commits."""
+        head = git_head(content)
+        if head is None:
+            return file_history(content)
+        if self._git is None or self._git[0] != (content, head):
+            self._git = ((content, head), git_dates(content))
+        return dated_files(content, self._git[1])
 
     def save(self) -> None:
         for cache in (self.records, self.pages):
@@ -157,7 +170,6 @@ def _generate(
     settings: Settings, timings: Timings, cache: bool, session: Session | None
 ) -> GenerateResult:
     # Imported here: kb validate never needs them, and they take a while to import.
-    from .history import file_history
     from .model import build_model
     from .outputs import KINDS, render_outputs
     from .render import render_pages
@@ -168,7 +180,10 @@ def _generate(
         return GenerateResult(result, None, None)
     with timings.stage("model"):
         checked = restrict(result.checked, settings.scope) if settings.scope else result.checked
-        kb = build_model(checked, settings.today, file_history(settings.content))
+        dates = (
+            session.file_history(settings.content) if session else file_history(settings.content)
+        )
+        kb = build_model(checked, settings.today, dates)
 
     # With the cache, pages and outputs that show nothing changed since the last build
     # are taken from it rather than rendered again (render_cache.py).

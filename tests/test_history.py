@@ -238,6 +238,34 @@ def test_one_git_process_for_the_whole_folder(repo, monkeypatch):
     assert calls == [history.GIT_LOG]
 
 
+def test_a_session_reads_the_log_again_only_when_another_commit_is_checked_out(repo, monkeypatch):
+    """kb serve builds again after every edit: the log, whose reading grows with the
+    number of commits, is read once per commit checked out, and the dates stay right."""
+    from generator.pipeline import Session
+
+    logs = []
+    real_run = subprocess.run
+
+    def counting_run(*args, **kwargs):
+        if tuple(args[0]) == history.GIT_LOG:
+            logs.append(1)
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(history.subprocess, "run", counting_run)
+    content = repo.root / "content"
+    session = Session()
+    first = session.file_history(content)
+    assert session.file_history(content) == first == file_history(content)
+    assert len(logs) == 2  # the session's once, and file_history's own
+
+    repo.write("content/events/acme/a.yaml", "x: 3\n")
+    repo.commit("2026-04-02T10:00:00+00:00")
+    again = session.file_history(content)
+    assert again["content/events/acme/a.yaml"] == FileDates(D(2026, 1, 5), D(2026, 4, 2))
+    assert again == file_history(content)
+    assert len(logs) == 4
+
+
 def test_same_repository_gives_the_same_mapping(repo):
     first = file_history(repo.root / "content")
     second = file_history(repo.root / "content")
