@@ -55,8 +55,6 @@ class Session:
     def __init__(self) -> None:
         self.records: RecordCache | None = None
         self.pages: RenderCache | None = None
-        # the commit dates git gave for a content folder, and the commit they are of
-        self._git: tuple[tuple[Path, str], dict[str, FileDates] | None] | None = None
 
     def record_cache(self, content: Path) -> RecordCache:
         """The record cache for the next build: the last one's, carried over."""
@@ -73,16 +71,6 @@ class Session:
         if self.pages is None:
             return RenderCache.for_settings(settings)
         return self.pages.carried()
-
-    def file_history(self, content: Path) -> dict[str, FileDates]:
-        """``history.file_history``, asking git for the log again only when another
-        commit is checked out: reading it is linear in the number of commits."""
-        head = git_head(content)
-        if head is None:
-            return file_history(content)
-        if self._git is None or self._git[0] != (content, head):
-            self._git = ((content, head), git_dates(content))
-        return dated_files(content, self._git[1])
 
     def save(self) -> None:
         for cache in (self.records, self.pages):
@@ -116,6 +104,16 @@ def check(
         with timings.stage("save cache"):
             records.save()
     return CheckResult(checked, sorted(problems + rule_problems))
+
+
+def file_dates(content: Path, cached: RenderCache | None) -> dict[str, FileDates]:
+    """``history.file_history``, with git's log of the content folder kept in the render
+    cache under the commit checked out: reading the log grows with the number of
+    commits, and what it says changes only with the commit."""
+    head = git_head(content) if cached is not None else None
+    if cached is None or head is None:
+        return file_history(content)
+    return dated_files(content, cached.value("git log", head.encode(), lambda: git_dates(content)))
 
 
 #: the outputs this process renders after its pages while a second process renders the
@@ -178,18 +176,14 @@ def _generate(
     result = check(settings.content, settings.today, timings, cache, session)
     if not result.ok:
         return GenerateResult(result, None, None)
-    with timings.stage("model"):
-        checked = restrict(result.checked, settings.scope) if settings.scope else result.checked
-        dates = (
-            session.file_history(settings.content) if session else file_history(settings.content)
-        )
-        kb = build_model(checked, settings.today, dates)
-
     # With the cache, pages and outputs that show nothing changed since the last build
     # are taken from it rather than rendered again (render_cache.py).
     cached = None
     if cache:
         cached = session.render_cache(settings) if session else RenderCache.for_settings(settings)
+    with timings.stage("model"):
+        checked = restrict(result.checked, settings.scope) if settings.scope else result.checked
+        kb = build_model(checked, settings.today, file_dates(settings.content, cached))
     memo = Memo(cached, Keys(kb)) if cached is not None else NO_MEMO
 
     # Feeds, calendars and data are rendered by a second process when one can run

@@ -238,10 +238,11 @@ def test_one_git_process_for_the_whole_folder(repo, monkeypatch):
     assert calls == [history.GIT_LOG]
 
 
-def test_a_session_reads_the_log_again_only_when_another_commit_is_checked_out(repo, monkeypatch):
-    """kb serve builds again after every edit: the log, whose reading grows with the
-    number of commits, is read once per commit checked out, and the dates stay right."""
-    from generator.pipeline import Session
+def test_the_log_is_read_again_only_when_another_commit_is_checked_out(repo, monkeypatch):
+    """Builds with the render cache (kb build, and kb serve after every edit) keep git's
+    log under the commit checked out: reading it grows with the number of commits."""
+    from generator.pipeline import file_dates
+    from generator.render_cache import RenderCache
 
     logs = []
     real_run = subprocess.run
@@ -253,14 +254,15 @@ def test_a_session_reads_the_log_again_only_when_another_commit_is_checked_out(r
 
     monkeypatch.setattr(history.subprocess, "run", counting_run)
     content = repo.root / "content"
-    session = Session()
-    first = session.file_history(content)
-    assert session.file_history(content) == first == file_history(content)
-    assert len(logs) == 2  # the session's once, and file_history's own
+    cache = RenderCache()
+    first = file_dates(content, cache)
+    cache = cache.carried()  # the next build
+    assert file_dates(content, cache) == first == file_history(content)
+    assert len(logs) == 2  # the first build's, and file_history's own
 
     repo.write("content/events/acme/a.yaml", "x: 3\n")
     repo.commit("2026-04-02T10:00:00+00:00")
-    again = session.file_history(content)
+    again = file_dates(content, cache.carried())
     assert again["content/events/acme/a.yaml"] == FileDates(D(2026, 1, 5), D(2026, 4, 2))
     assert again == file_history(content)
     assert len(logs) == 4
