@@ -141,7 +141,7 @@ class RecordCache:
         if not self.keeps_files:
             return path.read_bytes()
         status = os.stat(path)  # before reading: a change made while reading is seen next time
-        signature = (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+        signature = untouched_since(status)
         before = self._files_before.get(relative)
         data = before[1] if before is not None and before[0] == signature else path.read_bytes()
         self._files[relative] = (signature, data)
@@ -285,6 +285,13 @@ class RecordCache:
 
 
 # --- cache files: signed, and tied to the code that wrote them --------------------------------
+
+
+def untouched_since(status: os.stat_result) -> tuple[int, int, int, int]:
+    """What stays the same while nobody touches a file: its inode, size, and times of
+    change to the nanosecond (a change time cannot be set back by hand, so an edit that
+    keeps the size and the modification time still changes this)."""
+    return (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
 
 
 def read_signed(file: Path, key: bytes, magic: bytes, fingerprint: bytes) -> memoryview | None:

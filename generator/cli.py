@@ -372,13 +372,12 @@ def serve(
             result = pipeline.generate(settings, cache=not no_cache, session=session)
         except WriteError as exc:
             click.echo(f"error: {exc}", err=True)
-            result = None
-        if result is not None:
+        else:
             _print_problems(result.check.diagnostics)
-        if result is None or result.written is None:
-            click.echo("Pages not updated; fix the errors above.", err=True)
-            return None
-        return result.written
+            if result.written is not None:
+                return result.written
+        click.echo("Pages not updated; fix the errors above.", err=True)
+        return None
 
     try:
         result = pipeline.generate(settings, cache=not no_cache, session=session)

@@ -32,7 +32,7 @@ from typing import TypeVar
 
 import pydantic
 
-from .cache import cache_file, code_fingerprint, read_signed, write_signed
+from .cache import cache_file, code_fingerprint, read_signed, untouched_since, write_signed
 from .config import Settings
 from .model import KnowledgeBase
 from .write import IN_PLACE, IN_PLACE_DATA
@@ -157,7 +157,7 @@ class RenderCache:
             status = os.stat(os.path.join(self._folder, path))
         except OSError:
             return False
-        now = (digest, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+        now = (digest, *untouched_since(status))
         if now != seen:
             return False
         self._seen_now[path] = now
@@ -174,8 +174,8 @@ class RenderCache:
             return None
         if _digest(data) != digest:
             return None
-        seen = (digest, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
-        self._seen_now[path] = seen  # the next build of this process need not read it
+        # the next build of this process need not read it
+        self._seen_now[path] = (digest, *untouched_since(status))
         return data
 
     def in_folder(self, paths: Iterable[str]) -> None:
@@ -189,13 +189,7 @@ class RenderCache:
                 status = os.stat(os.path.join(self._folder, path))
             except OSError:
                 continue
-            self._seen_now[path] = (
-                used[1],
-                status.st_ino,
-                status.st_size,
-                status.st_mtime_ns,
-                status.st_ctime_ns,
-            )
+            self._seen_now[path] = (used[1], *untouched_since(status))
 
     def taken(self) -> bytes:
         """What this build rendered or took so far, pickled (a forked process sends it)."""
