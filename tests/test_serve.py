@@ -45,6 +45,8 @@ class _Served:
     run can never fill a pipe and stall it."""
 
     def __init__(self, tmp_path: Path, content: Path, *options: str) -> None:
+        if "--config-file" not in options:
+            options = ("--docs-dir", str(tmp_path / "docs"), *options)
         self.port = _free_port()
         self.log = tmp_path / "serve.log"
         with self.log.open("w", encoding="utf-8") as log:
@@ -58,8 +60,6 @@ class _Served:
                     f"127.0.0.1:{self.port}",
                     "--content",
                     str(content),
-                    "--docs-dir",
-                    str(tmp_path / "docs"),
                     *options,
                 ],
                 cwd=PROJECT_ROOT,
@@ -164,6 +164,25 @@ def _serve_one_edit(tmp_path: Path, *options: str) -> str:
         stderr = server.stop()
     assert "Traceback" not in stderr, stderr
     return stderr
+
+
+def test_serve_works_on_a_fresh_clone_before_anything_is_generated(tmp_path: Path) -> None:
+    # The project's own mkdocs.yml, whose docs_dir (generated/) does not exist yet, as on a
+    # fresh clone where `kb serve` is the first command run.
+    project = tmp_path / "project"
+    (project / "generator").mkdir(parents=True)
+    (project / "mkdocs.yml").write_text(
+        (PROJECT_ROOT / "mkdocs.yml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (project / "generator" / "theme").symlink_to(PROJECT_ROOT / "generator" / "theme")
+    content = _acme(tmp_path)
+    server = _Served(tmp_path, content, "--config-file", str(project / "mkdocs.yml"))
+    try:
+        server.wait_for(PAGE, "Acme opens its first plant", timeout=60)
+    finally:
+        stderr = server.stop()
+    assert "error" not in stderr, stderr
+    assert (project / "generated" / "events" / "acme" / "2026-03-10-plant.md").is_file()
 
 
 def test_serve_polls_for_changes_when_asked(tmp_path: Path) -> None:

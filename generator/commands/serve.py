@@ -46,9 +46,14 @@ class Server:
     def __init__(self, settings: Settings, dev_addr: str | None, poll: bool = False) -> None:
         self._settings = settings
         self._options = {"dev_addr": dev_addr} if dev_addr else {}
-        with mkdocs_logging() as log:
+        # Only the address and the theme are read here. The generated folder may not exist
+        # yet (a fresh clone), and MkDocs refuses a docs_dir that does not, so an empty
+        # folder stands in for it.
+        with mkdocs_logging() as log, tempfile.TemporaryDirectory() as nothing_yet:
             try:
-                first = load_kb_config(config_file=str(settings.mkdocs_file), **self._options)
+                first = load_kb_config(
+                    config_file=str(settings.mkdocs_file), docs_dir=nothing_yet, **self._options
+                )
             except (Abort, ConfigurationError) as exc:  # an address that is none, say
                 said = [m.removeprefix("error: ") for m in log.messages if m.startswith("error")]
                 raise ServeError(f"cannot serve: {'; '.join(said) or exc}") from None
