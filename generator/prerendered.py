@@ -18,26 +18,33 @@ The same plugin gives the theme ``kb_shared``, with which generator/theme/main.h
 renders the navigation, tabs, footer, settings and header blocks of event pages once
 per depth of page, where they cannot differ between them but for the title, rather
 than once per page.
+
+Most event pages skip the theme altogether: see ``StampedPages``.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from collections.abc import Callable
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 
 from .render import EVENT_LIST
 
 #: the front matter key that marks a page whose body is finished HTML
 MARKER = "kb_html"
+#: the template kb's builds give a page that StampedPages may stamp (never on disk)
+STAMPED = "kb-stamped.html"
 
 _ID = re.compile(r'\sid="([^"]*)"')
 #: an event list as render.py writes it (EVENT_LIST ... </ul>, at the start of lines)
@@ -72,6 +79,111 @@ class SharedBlocks:
         return around[0] + title + around[1] if around else block()
 
 
+class StampedPages:
+    """Event pages made from one rendering of the theme per form of page.
+
+    A page marked kb_html has no navigation section, table of contents or edit link,
+    so the theme makes the same page of every such page at the same depth and with
+    the same front matter, but for its title, body and address. The first page of
+    each form is rendered twice: as it is, and with markers in place of its title,
+    body and address, which cut the second rendering into the form's fixed parts.
+    Other pages of the form are the fixed parts with their own title, body and
+    address between them, once the form has given exactly what the theme renders for
+    its first ``CHECKS`` pages; a form that does not is never used. A title or
+    address that the theme would escape or strip is not stamped, nor is a page whose
+    template, navigation or table of contents is its own.
+    """
+
+    CHECKS = 2
+
+    def __init__(self, theme: jinja2.Template) -> None:
+        self._theme = theme
+        self._forms: dict[tuple[str, str, bool], list[str] | None] = {}
+        self._checked: dict[tuple[str, str, bool], int] = {}
+        token = secrets.token_hex(8)
+        self._title, self._body = f"kbtitle{token}x", f"kbbody{token}x"
+        #: how many pages were made from a form, and how many by the theme instead
+        self.stamped = self.rendered = 0
+
+    def render(self, context: jinja2.runtime.Context) -> Markup:
+        page: Page = context["page"]
+        front_matter = sorted((name, value) for name, value in page.meta.items() if name != "title")
+        # Material's content.html adds an <h1> of the title to a body without one.
+        key = (context["base_url"], repr(front_matter), "<h1" in page.content)
+        form = self._forms.get(key, [])
+        if form and self._checked[key] >= self.CHECKS:
+            self.stamped += 1
+            return Markup(_fill(form, page.title, page.content, page.url))
+        self.rendered += 1
+        rendered = self._theme.render(context.get_all())
+        if form == []:
+            form = self._forms[key] = self._cut(context, page)
+            self._checked[key] = 0
+        if form is not None:
+            if _fill(form, page.title, page.content, page.url) == rendered:
+                self._checked[key] += 1
+            else:
+                self._forms[key] = None
+        return Markup(rendered)
+
+    def _cut(self, context: jinja2.runtime.Context, page: Page) -> list[str] | None:
+        """The theme's page with markers for title, body and address, split at them:
+        fixed parts at even places, the name of what goes between them at odd ones."""
+        title, content = page.meta["title"], page.content
+        heading = "<h1" in content  # kept, for the theme to do as it does for the page
+        page.meta["title"] = self._title
+        page.content = self._body + ("<h1>" if heading else "")
+        try:
+            marked = self._theme.render(context.get_all())
+        finally:
+            page.meta["title"], page.content = title, content
+        slots = f"({self._title}|{self._body}|{re.escape(page.url)})"
+        parts = re.split(slots, marked)
+        names = {self._title: "title", self._body: "content"}
+        parts[1::2] = [names.get(part, "url") for part in parts[1::2]]
+        if parts[1::2].count("content") != 1:
+            return None
+        after = parts.index("content") + 1
+        if heading and not parts[after].startswith("<h1>"):
+            return None
+        parts[after] = parts[after].removeprefix("<h1>") if heading else parts[after]
+        return parts
+
+    @staticmethod
+    def stampable(page: Page) -> bool:
+        """Whether the page can be made from its form (see the class)."""
+        title, url = page.meta.get("title"), page.url
+        return (
+            "template" not in page.meta
+            and isinstance(title, str)
+            and bool(title)
+            and page.title == title
+            and _plain(title)
+            and bool(url)
+            and _plain(url)
+            and page.parent is None
+            and page.previous_page is None
+            and page.next_page is None
+            and page.edit_url is None
+            and not list(page.toc)
+        )
+
+
+def _fill(form: list[str], title: str, content: str, url: str) -> str:
+    values = {"title": title, "content": content, "url": url}
+    parts = form.copy()
+    parts[1::2] = [values[name] for name in form[1::2]]
+    return "".join(parts)
+
+
+def _plain(text: str) -> bool:
+    """Text that the theme's escaping and tag stripping leave as it is."""
+    return not _SPECIAL.search(text) and " ".join(text.split()) == text
+
+
+_SPECIAL = re.compile("[&<>\"'`{}]")
+
+
 class PrerenderedPages(BasePlugin):
     """Gives MkDocs the HTML of marked pages instead of converting their Markdown."""
 
@@ -87,6 +199,11 @@ class PrerenderedPages(BasePlugin):
         self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
     ) -> jinja2.Environment:
         env.globals["kb_shared"] = SharedBlocks()  # one per build
+        stamped = StampedPages(env.get_template("main.html"))
+        env.globals["kb_stamped"] = jinja2.pass_context(lambda context: stamped.render(context))
+        env.loader = jinja2.ChoiceLoader(
+            [jinja2.DictLoader({STAMPED: "{{ kb_stamped() }}"}), env.loader]
+        )
         return env
 
     def on_page_markdown(
@@ -94,7 +211,10 @@ class PrerenderedPages(BasePlugin):
     ) -> str:
         if page.meta.get(MARKER) is True:
             self._bodies[page.file.src_uri] = markdown.strip()
-            return ""  # nothing left for Markdown to do
+            # Nothing is left for Markdown to do, and making a converter with every
+            # extension costs as much as the rest of reading the page.
+            page.render = lambda config, files: _render_nothing_for(page, config, files)  # type: ignore[method-assign]
+            return ""
         lists = _LIST.findall(markdown)
         if not lists:
             return markdown
@@ -117,7 +237,20 @@ class PrerenderedPages(BasePlugin):
             return html
         # What MkDocs gathers from raw HTML, so links to these anchors are checked as before.
         page.present_anchor_ids = set(_ID.findall(body))
+        if StampedPages.stampable(page):
+            page.meta["template"] = STAMPED
         return body
+
+
+def _render_nothing_for(page: Page, config: MkDocsConfig, files: Files) -> None:
+    """What ``Page.render`` leaves on a page whose Markdown is empty, without converting it
+    (a test holds the two to the same page)."""
+    page.content = ""
+    page.toc = get_toc([])
+    page._title_from_render = None
+    page.present_anchor_ids = set()
+    if logging.getLogger("mkdocs.structure.pages").getEffectiveLevel() > logging.DEBUG:
+        page.links_to_anchors = {}
 
 
 def load_kb_config(**options: Any) -> MkDocsConfig:

@@ -11,14 +11,17 @@ import dataclasses
 import itertools
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
+import jinja2
 import pytest
 from helpers import MKDOCS_YML, links, snapshot, synthetic_content, write_kb
 from hypothesis import given
 from hypothesis import strategies as st
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
-from mkdocs.structure.files import File
+from mkdocs.structure.files import File, get_files
+from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from generator import pipeline, prerendered
@@ -90,9 +93,15 @@ def test_kb_build_equals_a_plain_mkdocs_build(tmp_path, content, directory_urls,
         "on_page_content",
         lambda self, html, **kw: taken.append(kw["page"].file.src_uri) or real(self, html, **kw),
     )
+    stampers = _kept(monkeypatch)
     fast = _mkdocs(prerendered.load_kb_config, docs, tmp_path / "fast", directory_urls)
     events = sorted(p.relative_to(docs).as_posix() for p in (docs / "events").glob("*/*.md"))
     assert len(events) == 61 and set(events) <= set(taken)  # every event page went the fast way
+    # All but a few event pages are stamped: not the pages that check their form, nor those
+    # whose titles the theme escapes (the hostile one, apostrophes, ...).
+    [stamper] = stampers
+    assert stamper.rendered == prerendered.StampedPages.CHECKS
+    assert 50 <= stamper.stamped < 61 - stamper.rendered, stamper.stamped
     plain = _mkdocs(load_config, docs, tmp_path / "plain", directory_urls)
     expected, actual = snapshot(plain), snapshot(fast)
     assert sorted(actual) == sorted(expected)
@@ -184,3 +193,104 @@ def test_a_header_whose_first_title_is_not_unique_in_it_is_rendered_for_every_pa
     header = f"<h>{title}</h><nav>nav</nav>"
     assert shared.render_titled("header", "..", title, lambda: header) == header
     assert shared.render_titled("header", "..", "Two", lambda: "<h>Two</h>") == "<h>Two</h>"
+
+
+def _kept(monkeypatch: pytest.MonkeyPatch) -> list[prerendered.StampedPages]:
+    """Every StampedPages made from now on, to count what it did."""
+    made: list[prerendered.StampedPages] = []
+    real = prerendered.StampedPages.__init__
+
+    def keep(self, theme):
+        real(self, theme)
+        made.append(self)
+
+    monkeypatch.setattr(prerendered.StampedPages, "__init__", keep)
+    return made
+
+
+class _Theme:
+    """A theme template that counts its renderings."""
+
+    def __init__(self, source: str) -> None:
+        self._template = jinja2.Environment().from_string(source)
+        self.renders = 0
+
+    def render(self, context: dict) -> str:
+        self.renders += 1
+        return self._template.render(context)
+
+
+class _Page(SimpleNamespace):
+    @property
+    def title(self) -> str:  # as MkDocs's: the front matter's title first
+        return self.meta["title"]
+
+
+def _stamp(theme: _Theme, pages: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    """Each page (title, url) through StampedPages, and through the theme alone."""
+    stamper = prerendered.StampedPages(theme)  # type: ignore[arg-type]
+    env = jinja2.Environment()
+    env.globals["kb_stamped"] = jinja2.pass_context(lambda context: stamper.render(context))
+    page_template = env.from_string("{{ kb_stamped() }}")
+    stamped, expected = [], []
+    for title, url in pages:
+        page = _Page(meta={"title": title, "kb_html": True}, content=f"<p>{url}</p>", url=url)
+        stamped.append(page_template.render(page=page, base_url="../.."))
+        expected.append(theme._template.render(page=page, base_url="../.."))
+    return stamped, expected
+
+
+THEME = (
+    "<title>{{ page.title }}</title><a href='{{ base_url }}/{{ page.url }}'>{{ page.title }}</a>"
+    "{{ page.content }}"
+)
+PAGES = [(f"Event {n}", f"events/acme/2026-0{n}-x/") for n in range(1, 7)]
+
+
+def test_pages_of_one_form_are_stamped_once_it_checked():
+    theme = _Theme(THEME)
+    stamped, expected = _stamp(theme, PAGES)
+    assert stamped == expected
+    # The first page twice (as it is, and marked), the second to check: then stamps.
+    assert theme.renders == 3
+
+
+def test_a_form_the_theme_does_not_follow_is_never_used():
+    # A page whose address ends in 2/ gets more than its form: the check on the second
+    # page fails, and every page after it is rendered by the theme.
+    theme = _Theme(THEME + "{% if page.url.endswith('2-x/') %}!{% endif %}")
+    stamped, expected = _stamp(theme, PAGES)
+    assert stamped == expected
+    assert theme.renders == 1 + len(PAGES)
+
+
+def test_a_title_the_theme_transforms_is_never_stamped():
+    theme = _Theme("<title>{{ page.title | upper }}</title>{{ page.content }}")
+    stamped, expected = _stamp(theme, PAGES)
+    assert stamped == expected
+    assert theme.renders == 1 + len(PAGES)
+
+
+def test_an_event_page_skips_markdown_and_is_left_as_markdown_would_leave_it(tmp_path, content):
+    docs = _generate(tmp_path, content, True)
+    config = prerendered.load_kb_config(
+        config_file=str(MKDOCS_YML), docs_dir=str(docs), site_dir=str(tmp_path / "site")
+    )
+    files = get_files(config)
+    event = next(f for f in files.documentation_pages() if f.src_uri.count("/") == 2)
+    pages = []
+    for render in (Page.render, prerendered._render_nothing_for):
+        page = Page(None, event, config)
+        page.read_source(config)
+        page.markdown = ""
+        render(page, config, files)
+        pages.append(page)
+    skipped, converted = pages[1], pages[0]
+    assert skipped.content == converted.content == ""
+    assert list(skipped.toc) == list(converted.toc) == []
+    assert skipped.title == converted.title
+    assert skipped.present_anchor_ids == converted.present_anchor_ids
+    assert skipped.links_to_anchors == converted.links_to_anchors
+    assert {k: v for k, v in vars(skipped).items() if k != "toc"} == {
+        k: v for k, v in vars(converted).items() if k != "toc"
+    }
