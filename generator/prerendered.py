@@ -24,6 +24,7 @@ Most event pages skip the theme altogether: see ``StampedPages``.
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 import secrets
@@ -32,6 +33,7 @@ from typing import Any
 
 import jinja2
 from markupsafe import Markup
+from markupsafe import escape as markupsafe_escape
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin
@@ -89,9 +91,12 @@ class StampedPages:
     body and address, which cut the second rendering into the form's fixed parts.
     Other pages of the form are the fixed parts with their own title, body and
     address between them, once the form has given exactly what the theme renders for
-    its first ``CHECKS`` pages; a form that does not is never used. A title or
-    address that the theme would escape or strip is not stamped, nor is a page whose
-    template, navigation or table of contents is its own.
+    its first ``CHECKS`` pages; a form that does not is never used. The title marker
+    ends in an entity and characters that HTML escapes, so that the form knows how
+    each place shows the title: as it is, escaped, stripped of tags and entities, or
+    both (``_SHOWN``). A title shown any other way fails the check; an address that is
+    not plain, or a page whose template, navigation or table of contents is its own,
+    is rendered by the theme.
     """
 
     CHECKS = 2
@@ -131,15 +136,19 @@ class StampedPages:
         fixed parts at even places, the name of what goes between them at odd ones."""
         title, content = page.meta["title"], page.content
         heading = "<h1" in content  # kept, for the theme to do as it does for the page
-        page.meta["title"] = self._title
+        page.meta["title"] = self._title + _PROBE
         page.content = self._body + ("<h1>" if heading else "")
         try:
             marked = self._theme.render(context.get_all())
         finally:
             page.meta["title"], page.content = title, content
-        slots = f"({self._title}|{self._body}|{re.escape(page.url)})"
+        titles = "|".join(
+            re.escape(self._title + probe) for probe in sorted(_TITLE_AS, key=len)[::-1]
+        )
+        slots = f"({titles}|{self._body}|{re.escape(page.url)})"
         parts = re.split(slots, marked)
-        names = {self._title: "title", self._body: "content"}
+        names = {self._title + probe: name for probe, name in _TITLE_AS.items()}
+        names[self._body] = "content"
         parts[1::2] = [names.get(part, "url") for part in parts[1::2]]
         if parts[1::2].count("content") != 1:
             return None
@@ -158,9 +167,8 @@ class StampedPages:
             and isinstance(title, str)
             and bool(title)
             and page.title == title
-            and _plain(title)
             and bool(url)
-            and _plain(url)
+            and not _SPECIAL.search(url)
             and page.parent is None
             and page.previous_page is None
             and page.next_page is None
@@ -169,19 +177,26 @@ class StampedPages:
         )
 
 
+#: The ways a theme shows a title: Jinja's e and striptags filters, Python's html.escape.
+_SHOWN: dict[str, Callable[[str], str]] = {
+    "title": str,
+    "title escaped": lambda title: str(markupsafe_escape(title)),
+    "title escaped by html": html.escape,
+    "title stripped": lambda title: Markup(title).striptags(),
+    "title stripped and escaped": lambda title: str(markupsafe_escape(Markup(title).striptags())),
+}
+#: ends the title marker: an entity and characters that each way shows differently
+_PROBE = "&#39;'&>"
+_TITLE_AS = {shown(_PROBE): name for name, shown in _SHOWN.items()}
+assert len(_TITLE_AS) == len(_SHOWN), "the probe must tell every way apart"
+_SPECIAL = re.compile("[&<>\"'`{}\\s]")
+
+
 def _fill(form: list[str], title: str, content: str, url: str) -> str:
-    values = {"title": title, "content": content, "url": url}
+    values = {"content": content, "url": url}
     parts = form.copy()
-    parts[1::2] = [values[name] for name in form[1::2]]
+    parts[1::2] = [values[name] if name in values else _SHOWN[name](title) for name in form[1::2]]
     return "".join(parts)
-
-
-def _plain(text: str) -> bool:
-    """Text that the theme's escaping and tag stripping leave as it is."""
-    return not _SPECIAL.search(text) and " ".join(text.split()) == text
-
-
-_SPECIAL = re.compile("[&<>\"'`{}]")
 
 
 class PrerenderedPages(BasePlugin):
