@@ -248,12 +248,47 @@ def _merge(
     owned = [{url_of[src] for src in part} for part in pages]
     replaced = set(dropped).union(*owned)
     for site, part in zip(others, pages, strict=True):
-        for src in part:
-            dest = _dest(src, docs)
+        dests = sorted(_dest(src, docs) for src in part)
+        whole = _whole_folders(site, set(dests)) if take is os.replace else {}
+        for dest in dests:
+            if _moved_with_folder(dest, site, staging, whole):
+                continue
             (staging / dest).parent.mkdir(parents=True, exist_ok=True)
             take(site / dest, staging / dest)
     _merge_search_index(staging, others, owned, rank, replaced)
     _merge_sitemap(staging, others, owned, rank, site_url or "/", replaced)
+
+
+def _whole_folders(site: Path, dests: set[str]) -> dict[str, bool]:
+    """The folders of ``site`` that hold nothing but ``dests`` (paths inside it), each
+    mapped to False until it is moved: moving a folder whole is one rename, where moving
+    its pages makes a folder per page again, which costs more than building them here."""
+    complete: dict[str, bool] = {}
+    for root, folders, names in os.walk(site, topdown=False):
+        relative = os.path.relpath(root, site)
+        prefix = "" if relative == "." else relative + "/"
+        complete[relative] = all(prefix + name in dests for name in names) and all(
+            complete[prefix + folder] for folder in folders
+        )
+    return {folder: False for folder, only in complete.items() if only and folder != "."}
+
+
+def _moved_with_folder(dest: str, site: Path, staging: Path, whole: dict[str, bool]) -> bool:
+    """Whether ``dest`` went, or now goes, into ``staging`` with the topmost folder above
+    it that holds only pages to move and that ``staging`` does not have yet."""
+    parts = dest.split("/")[:-1]
+    for depth in range(1, len(parts) + 1):
+        folder = "/".join(parts[:depth])
+        if folder not in whole:
+            continue
+        if whole[folder]:
+            return True
+        if not (staging / folder).exists():
+            (staging / folder).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(site / folder, staging / folder)
+            whole[folder] = True
+            return True
+    return False
 
 
 def _dest(src: str, docs: Path) -> str:
