@@ -55,7 +55,9 @@ class YamlProblem(Exception):
         self.column = column
 
 
-@dataclass(frozen=True, slots=True)
+# Nodes are never changed once made, yet not frozen: a frozen dataclass sets each field
+# through object.__setattr__, five times slower, and every record makes dozens of nodes.
+@dataclass(slots=True)
 class Scalar:
     value: str
     line: int
@@ -71,14 +73,14 @@ class Scalar:
         return self.plain and self.yaml_type == "null"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Mapping:
     entries: dict[str, tuple[Scalar, Node]]
     line: int
     column: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Sequence:
     items: tuple[Node, ...]
     line: int
