@@ -167,8 +167,7 @@ class StampedPages:
             and isinstance(title, str)
             and bool(title)
             and page.title == title
-            and bool(url)
-            and not _SPECIAL.search(url)
+            and _PLAIN_ADDRESS.fullmatch(url) is not None
             and page.parent is None
             and page.previous_page is None
             and page.next_page is None
@@ -189,7 +188,8 @@ _SHOWN: dict[str, Callable[[str], str]] = {
 _PROBE = "&#39;'&>"
 _TITLE_AS = {shown(_PROBE): name for name, shown in _SHOWN.items()}
 assert len(_TITLE_AS) == len(_SHOWN), "the probe must tell every way apart"
-_SPECIAL = re.compile("[&<>\"'`{}\\s]")
+#: an address that every way of escaping shows as it is (an event page's always is)
+_PLAIN_ADDRESS = re.compile(r"[\w./-]+", re.ASCII)
 
 
 def _fill(form: list[str], title: str, content: str, url: str) -> str:

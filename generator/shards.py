@@ -249,6 +249,7 @@ def _merge(
     replaced = set(dropped).union(*owned)
     for site, part in zip(others, pages, strict=True):
         dests = sorted(_dest(src, docs) for src in part)
+        # Folders move whole only when pages are moved: kb merge copies, to keep its parts.
         whole = _whole_folders(site, set(dests)) if take is os.replace else {}
         for dest in dests:
             if _moved_with_folder(dest, site, staging, whole):
