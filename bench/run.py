@@ -172,10 +172,13 @@ def run(argv: list[str | Path], *, cwd: Path, env: dict[str, str], logs: Path, n
 
     The wall time covers the whole command, interpreter start-up included; the peak
     memory comes from ``os.wait4`` on the child, and from sampling its process tree.
+    What earlier steps wrote is flushed to disk first, so that their writing does not
+    slow this one's (a cold build writes about 450 MB at 10,000 events).
     """
     args = [str(a) for a in argv]
     logs.mkdir(parents=True, exist_ok=True)
     out_path, err_path = logs / f"{name}.out", logs / f"{name}.err"
+    os.sync()
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         started = time.perf_counter()
         proc = subprocess.Popen(
