@@ -195,9 +195,11 @@ def _generate(
         files = render_outputs(kb, settings.site_url, settings.site_name, memo, there)
         return pickle.dumps((files, cached.taken() if cached is not None else b""))
 
-    # Not in a session: there the outputs are nearly all kept in memory already, and
-    # sending them back from a second process would cost more than rendering them here.
-    helper = forked.start(outputs_there) if forked.available() and session is None else None
+    # Not in a session after its first build: there the outputs are nearly all kept in
+    # memory already, and sending them back from a second process would cost more than
+    # rendering them here.
+    first = session is None or session.pages is None
+    helper = forked.start(outputs_there) if first and forked.available() else None
     with timings.stage("render pages"):
         files: dict[str, str | bytes] = dict(render_pages(kb, settings, memo))
     with timings.stage("render outputs"):

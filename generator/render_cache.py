@@ -69,6 +69,7 @@ class RenderCache:
         # What a forked process rendered, as it sent it: kept pickled, never unpickled
         # here but when the next build reads the cache (the values are large).
         self._sent: list[bytes] = []
+        self._sent_read: dict[str, tuple[bytes, object]] | None = None  # _sent, unpickled
         self._stored_used: dict[str, tuple[bytes, object]] = {}
         self._stored_sent: list[bytes] = []
         #: the pages and files taken from the cache by this process: read back from the
@@ -181,8 +182,9 @@ class RenderCache:
     def in_folder(self, paths: Iterable[str]) -> None:
         """These files now hold what this build rendered for them: the next build of this
         process may trust them as it trusts the files it digested."""
+        sent = self._sent_entries()
         for path in paths:
-            used = self._used.get(path)
+            used = sent.get(path) or self._used.get(path)
             if used is None:
                 continue
             try:
@@ -198,6 +200,15 @@ class RenderCache:
     def absorb(self, sent: bytes) -> None:
         """Keep what a forked process rendered or took (``taken``), as it is."""
         self._sent.append(sent)
+        self._sent_read = None
+
+    def _sent_entries(self) -> dict[str, tuple[bytes, object]]:
+        """What forked processes sent, unpickled once (only a session's build needs it)."""
+        if self._sent_read is None:
+            self._sent_read = {}
+            for part in self._sent:
+                self._sent_read.update(pickle.loads(part))
+        return self._sent_read
 
     def save(self) -> None:
         """Keep what this build rendered, and only that, if it differs from what is stored."""
@@ -215,8 +226,7 @@ class RenderCache:
         successor = RenderCache(None, self._key, self._fingerprint, self.docs)
         successor.file = self.file
         successor._stored = dict(self._used)
-        for part in self._sent:
-            successor._stored.update(pickle.loads(part))
+        successor._stored.update(self._sent_entries())
         # What the file holds, so that saving knows whether it must write.
         successor._stored_used, successor._stored_sent = self._stored_used, self._stored_sent
         successor._seen = self._seen_now

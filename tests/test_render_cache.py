@@ -306,6 +306,56 @@ def test_the_outputs_are_the_same_however_the_work_is_shared(tmp_path, content):
     assert snapshot(out / "failed") == alone
 
 
+_SESSION_WORK = """
+import shutil, sys
+from pathlib import Path
+from generator import forked, pipeline
+from generator.config import load_settings
+
+mkdocs_yml, content, out = map(Path, sys.argv[1:4])
+assert forked.available(), "no second CPU to fork to"
+started = []
+real_start = forked.start
+forked.start = lambda work: started.append(work) or real_start(work)
+edited = out / "content"
+shutil.copytree(content, edited)
+settings = load_settings(mkdocs_yml, content=edited, docs_dir=out / "session")
+session = pipeline.Session()
+assert pipeline.generate(settings, cache=True, session=session).kb is not None
+outputs_there = [work for work in started if work.__name__ == "outputs_there"]
+assert outputs_there, "the session's first build rendered every output itself"
+forks = len(started)
+record = sorted((edited / "events").rglob("*.yaml"))[0]
+text = record.read_text(encoding="utf-8")
+record.write_text(text.replace("title: ", "title: Edited ", 1), encoding="utf-8")
+assert pipeline.generate(settings, cache=True, session=session).kb is not None
+assert len(started) == forks, "a later build of the session forked"
+clean = load_settings(mkdocs_yml, content=edited, docs_dir=out / "clean")
+assert pipeline.generate(clean, cache=False).kb is not None
+"""
+
+
+def test_a_session_shares_its_first_build_with_a_second_process_and_no_later_one(tmp_path, content):
+    """kb serve's first build renders feeds, calendars and data in a second process, as
+    kb build does; the builds after it take them from memory. After an edit the folder is
+    the one a clean build makes."""
+    import subprocess
+    import sys
+
+    from helpers import PROJECT_ROOT, kb_env
+
+    out = tmp_path / "out"
+    subprocess.run(
+        [sys.executable, "-c", _SESSION_WORK, str(MKDOCS_YML), str(content), str(out)],
+        cwd=PROJECT_ROOT,
+        env=kb_env(SOURCE_DATE_EPOCH=os.environ["SOURCE_DATE_EPOCH"]),
+        check=True,
+    )
+    clean = snapshot(out / "clean")
+    assert any(name.startswith("calendars/") for name in clean)
+    assert snapshot(out / "session") == clean
+
+
 def test_a_session_build_leaves_no_garbage_holding_its_model(tmp_path, content):
     """kb serve builds again and again in one process: what a build leaves in reference
     cycles (the templates' contexts hold the whole model) is freed with the build, not
