@@ -286,19 +286,25 @@ for way in ("alone", "shared", "failed"):
 """
 
 
-def test_the_outputs_are_the_same_however_the_work_is_shared(tmp_path, content):
+def _in_fresh_interpreter(script: str, content: Path, out: Path) -> None:
+    """``script`` run with (mkdocs.yml, content, out) in a fresh interpreter: a test process
+    may hold other threads (a served site's), and a process with threads never forks."""
     import subprocess
     import sys
 
     from helpers import PROJECT_ROOT, kb_env
 
-    out = tmp_path / "out"
     subprocess.run(
-        [sys.executable, "-c", _SHARED_WORK, str(MKDOCS_YML), str(content), str(out)],
+        [sys.executable, "-c", script, str(MKDOCS_YML), str(content), str(out)],
         cwd=PROJECT_ROOT,
         env=kb_env(SOURCE_DATE_EPOCH=os.environ["SOURCE_DATE_EPOCH"]),
         check=True,
     )
+
+
+def test_the_outputs_are_the_same_however_the_work_is_shared(tmp_path, content):
+    out = tmp_path / "out"
+    _in_fresh_interpreter(_SHARED_WORK, content, out)
     alone = snapshot(out / "alone")
     assert any(name.startswith("search/") for name in alone)
     assert any(name.startswith("calendars/") for name in alone)
@@ -339,18 +345,8 @@ def test_a_session_shares_its_first_build_with_a_second_process_and_no_later_one
     """kb serve's first build renders feeds, calendars and data in a second process, as
     kb build does; the builds after it take them from memory. After an edit the folder is
     the one a clean build makes."""
-    import subprocess
-    import sys
-
-    from helpers import PROJECT_ROOT, kb_env
-
     out = tmp_path / "out"
-    subprocess.run(
-        [sys.executable, "-c", _SESSION_WORK, str(MKDOCS_YML), str(content), str(out)],
-        cwd=PROJECT_ROOT,
-        env=kb_env(SOURCE_DATE_EPOCH=os.environ["SOURCE_DATE_EPOCH"]),
-        check=True,
-    )
+    _in_fresh_interpreter(_SESSION_WORK, content, out)
     clean = snapshot(out / "clean")
     assert any(name.startswith("calendars/") for name in clean)
     assert snapshot(out / "session") == clean
