@@ -172,8 +172,8 @@ def run(argv: list[str | Path], *, cwd: Path, env: dict[str, str], logs: Path, n
 
     The wall time covers the whole command, interpreter start-up included; the peak
     memory comes from ``os.wait4`` on the child, and from sampling its process tree.
-    What earlier steps wrote is flushed to disk first, so that their writing does not
-    slow this one's (a cold build writes about 450 MB at 10,000 events).
+    What earlier steps wrote is flushed to disk first, so that each step starts with
+    nothing of theirs left to write (a cold build writes about 450 MB at 10,000 events).
     """
     args = [str(a) for a in argv]
     logs.mkdir(parents=True, exist_ok=True)

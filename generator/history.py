@@ -103,24 +103,8 @@ def dated_files(content: Path, committed: dict[str, FileDates] | None) -> dict[s
 def git_head(folder: Path, *, git: str = "git") -> str | None:
     """The commit checked out in the repository holding ``folder``; None without one.
     The commit dates of the folder's files change only when it does."""
-    try:
-        done = subprocess.run(
-            (git, "rev-parse", "--verify", "-q", "HEAD"),
-            cwd=folder,
-            env=_git_environment(),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            check=False,
-        )
-    except OSError:
-        return None
-    if done.returncode != 0:
-        return None
-    return done.stdout.decode().strip() or None
-
-
-def _git_environment() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k not in _LOCAL_GIT_VARIABLES}
+    output = _git(folder, git, "rev-parse", "--verify", "-q", "HEAD")
+    return (output.decode().strip() or None) if output is not None else None
 
 
 def git_dates(folder: Path, *, git: str = "git") -> dict[str, FileDates] | None:
@@ -129,20 +113,26 @@ def git_dates(folder: Path, *, git: str = "git") -> dict[str, FileDates] | None:
     None when git cannot answer: no git binary, not a repository, no commits yet,
     or a repository git refuses to read.
     """
+    output = _git(folder, git, *GIT_LOG[1:])
+    return parse_log(output) if output is not None else None
+
+
+def _git(folder: Path, git: str, *arguments: str) -> bytes | None:
+    """What ``git arguments`` prints in ``folder``, with no repository settings of the
+    caller's; None when it cannot answer."""
+    environment = {k: v for k, v in os.environ.items() if k not in _LOCAL_GIT_VARIABLES}
     try:
         done = subprocess.run(
-            (git, *GIT_LOG[1:]),
+            (git, *arguments),
             cwd=folder,
-            env=_git_environment(),
+            env=environment,
             stdin=subprocess.DEVNULL,
             capture_output=True,
             check=False,
         )
     except OSError:  # no git binary, or the folder is gone
         return None
-    if done.returncode != 0:
-        return None
-    return parse_log(done.stdout)
+    return done.stdout if done.returncode == 0 else None
 
 
 def parse_log(output: bytes) -> dict[str, FileDates]:

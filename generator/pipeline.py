@@ -117,8 +117,8 @@ def file_dates(content: Path, cached: RenderCache | None) -> dict[str, FileDates
 
 
 #: the outputs this process renders after its pages while a second process renders the
-#: others (at 10,000 events: pages 2.6 s and search 1.3 s here; feeds, calendars and
-#: data 4 s there)
+#: others (at 10,000 events: pages 3.3 s and search 1.3 s here; feeds, calendars and
+#: data 4.6 s there)
 _OUTPUTS_HERE = ("search",)
 
 

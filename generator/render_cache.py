@@ -66,8 +66,8 @@ class RenderCache:
         self._fingerprint = fingerprint
         self._stored: dict[str, tuple[bytes, object]] = {}
         self._used: dict[str, tuple[bytes, object]] = {}
-        # What a forked process rendered, as it sent it: kept pickled, never unpickled
-        # here but when the next build reads the cache (the values are large).
+        # What a forked process rendered, as it sent it: kept pickled (the values are
+        # large), unpickled only by the next build, or by a session's (``kb serve``).
         self._sent: list[bytes] = []
         self._sent_read: dict[str, tuple[bytes, object]] | None = None  # _sent, unpickled
         self._stored_used: dict[str, tuple[bytes, object]] = {}
