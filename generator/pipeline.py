@@ -88,7 +88,7 @@ def check(
     """Load and validate every record; nothing is written but, with ``cache``, the
     record cache in the user's cache folder (see ``cache.py``)."""
     timings = timings or Timings()
-    with _collector_paused():
+    with collector_paused():
         with timings.stage("load"):
             records = None
             if cache:
@@ -123,7 +123,7 @@ _OUTPUTS_HERE = ("search",)
 
 
 @contextmanager
-def _collector_paused(running: bool = False) -> Iterator[None]:
+def collector_paused(running: bool = False) -> Iterator[None]:
     """Pause the cyclic garbage collector while records are read and checked, and
     while pages are made from them.
 
@@ -160,7 +160,7 @@ def generate(
 ) -> GenerateResult:
     """Validate, then write the Markdown pages; with any error, write nothing at all.
     With a ``session``, the caches are kept in it for the next build, not saved."""
-    with _collector_paused(running=session is not None):
+    with collector_paused(running=session is not None):
         return _generate(settings, timings or Timings(), cache, session)
 
 

@@ -3,6 +3,7 @@ change, byte for byte the site a clean build of the same pages gives."""
 
 from __future__ import annotations
 
+import gc
 import itertools
 from pathlib import Path
 
@@ -83,6 +84,28 @@ def test_an_edited_title_rebuilds_the_pages_that_show_it(
     assert "<h1>Edited " in page.read_text("utf-8")
 
 
+def test_files_that_are_not_pages_coming_and_going_leave_the_sitemap_alone(
+    tmp_path, settings, content, live, session
+):
+    sitemap = Path(live.config.site_dir) / "sitemap.xml"
+    before = sitemap.stat().st_mtime_ns
+    event = events(content)[1]
+    event.write_text(event.read_text("utf-8").replace("title: ", "title: Edited ", 1), "utf-8")
+    written = pipeline.generate(settings, cache=True, session=session).written
+    # The search index's parts are named by their content: an edit replaces some.
+    assert written is not None
+    assert any(name.startswith("search/") for name in written.removed_files)
+    assert all(not name.endswith(".md") for name in written.removed_files)
+    assert live.update(written.written_files, written.removed_files) is not None
+    assert sitemap.stat().st_mtime_ns == before
+    assert_same_as_clean_build(settings, live, tmp_path)
+    # A page that comes after them still finds every file in its place.
+    second_look(events(content)[2])
+    assert regenerate(settings, live, session) is not None
+    assert sitemap.stat().st_mtime_ns != before
+    assert_same_as_clean_build(settings, live, tmp_path)
+
+
 def test_an_added_and_a_deleted_event_update_lists_and_sitemap(
     tmp_path, settings, content, live, session
 ):
@@ -141,4 +164,33 @@ def test_after_a_failed_update_the_next_is_a_full_build(tmp_path, settings, live
         with pytest.raises(OSError, match="disk full"):
             live.update([event_page.relative_to(settings.docs_dir).as_posix()], [])
     assert live.update([], []) is None
+    assert_same_as_clean_build(settings, live, tmp_path)
+
+
+def test_an_update_pauses_the_collector_while_it_builds(
+    tmp_path, settings, content, live, session
+):
+    """A running process keeps the whole site in memory: a collection of the oldest
+    generation walks all of it, so the collector must not run while pages are built,
+    only collect what the update made, at its end."""
+    event = events(content)[2]
+    event.write_text(event.read_text("utf-8").replace("title: ", "title: Edited ", 1), "utf-8")
+    written = pipeline.generate(settings, cache=True, session=session).written
+    assert written is not None
+    collected: list[int] = []
+
+    def seen(phase: str, info: dict) -> None:
+        if phase == "start":
+            collected.append(info["generation"])
+
+    thresholds = gc.get_threshold()
+    gc.set_threshold(1, 1, 1)  # any allocation would start a collection of every generation
+    gc.callbacks.append(seen)
+    try:
+        assert live.update(written.written_files, written.removed_files) is not None
+    finally:
+        gc.callbacks.remove(seen)
+        gc.set_threshold(*thresholds)
+    # Paused, a few collections at the edges; running, one per allocation (16,709 here).
+    assert len(collected) < 10, collected[:20]
     assert_same_as_clean_build(settings, live, tmp_path)
