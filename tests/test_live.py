@@ -167,9 +167,7 @@ def test_after_a_failed_update_the_next_is_a_full_build(tmp_path, settings, live
     assert_same_as_clean_build(settings, live, tmp_path)
 
 
-def test_an_update_pauses_the_collector_while_it_builds(
-    tmp_path, settings, content, live, session
-):
+def test_an_update_pauses_the_collector_while_it_builds(tmp_path, settings, content, live, session):
     """A running process keeps the whole site in memory: a collection of the oldest
     generation walks all of it, so the collector must not run while pages are built,
     only collect what the update made, at its end."""
