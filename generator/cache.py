@@ -53,7 +53,7 @@ import yaml
 from . import forked
 from .dates import FuzzyDate
 from .diagnostics import Diagnostic, Severity
-from .loader import SourceFile, parse_file
+from .loader import SourceFile, parse_file, read_file
 from .markup import SummaryProblem, check_summary
 from .rules import summary_texts
 from .schema import Event
@@ -134,18 +134,19 @@ class RecordCache:
 
     # --- loading ------------------------------------------------------------------------------
 
-    def file_bytes(self, relative: str, path: Path) -> bytes:
-        """The bytes of the file at ``path``. A process that keeps them (``kb serve``) does
-        not read again a file untouched since its last run read it: the same inode, size,
-        and times of change to the nanosecond (a change time cannot be set back by hand)."""
+    def file_bytes(self, relative: str, path: Path) -> tuple[bytes, float]:
+        """The bytes of the file at ``path`` and its modification time. A process that
+        keeps them (``kb serve``) does not read again a file untouched since its last run
+        read it: the same inode, size, and times of change to the nanosecond (a change time
+        cannot be set back by hand)."""
         if not self.keeps_files:
-            return path.read_bytes()
+            return read_file(path)
         status = os.stat(path)  # before reading: a change made while reading is seen next time
         signature = untouched_since(status)
         before = self._files_before.get(relative)
         data = before[1] if before is not None and before[0] == signature else path.read_bytes()
         self._files[relative] = (signature, data)
-        return data
+        return data, status.st_mtime
 
     def known(self, relative: str, data: bytes) -> bool:
         """Whether these bytes at this path were read before; either way, they are kept."""

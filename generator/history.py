@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -80,24 +80,34 @@ def file_history(content: Path, *, git: str = "git") -> dict[str, FileDates]:
     Keys are spelt as the loader spells a record's ``edit_path``; hidden files and
     folders are skipped as the loader skips them. The mapping is sorted by path.
     """
-    return dated_files(content, git_dates(content, git=git))
+    return dated_files(content.name, modified_times(content), git_dates(content, git=git))
 
 
-def dated_files(content: Path, committed: dict[str, FileDates] | None) -> dict[str, FileDates]:
-    """``file_history`` from the commit dates git gave (``git_dates``)."""
-    prefix = content.name
+def dated_files(
+    prefix: str, modified: Iterable[tuple[str, float]], committed: dict[str, FileDates] | None
+) -> dict[str, FileDates]:
+    """``file_history`` from the files' modification times, (path inside the folder
+    named ``prefix``, time), and the commit dates git gave (``git_dates``)."""
     committed = committed or {}
     history: dict[str, FileDates] = {}
-    for relative, entry in sorted(_files(content), key=lambda item: item[0]):
+    for relative, when in sorted(modified, key=lambda item: item[0]):
         dates = committed.get(relative)
         if dates is None:
-            try:
-                day = _utc_date(entry.stat(follow_symlinks=False).st_mtime)
-            except OSError:  # removed since the folder was listed
-                continue
+            day = _utc_date(when)
             dates = FileDates(day, day)
         history[f"{prefix}/{relative}"] = dates
     return history
+
+
+def modified_times(content: Path) -> Iterator[tuple[str, float]]:
+    """(path relative to ``content`` with "/", modification time) of every regular file
+    under it, found as the loader finds records (symbolic links are not records)."""
+    for parts, entry in walk(str(content)):
+        if entry.is_file(follow_symlinks=False):
+            try:
+                yield "/".join(parts), entry.stat(follow_symlinks=False).st_mtime
+            except OSError:  # removed since the folder was listed
+                continue
 
 
 def git_head(folder: Path, *, git: str = "git") -> str | None:
@@ -165,14 +175,6 @@ def parse_log(output: bytes) -> dict[str, FileDates]:
         if path not in last or when > last[path]:
             last[path] = when
     return {path: FileDates(_utc_date(first[path]), _utc_date(last[path])) for path in first}
-
-
-def _files(content: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
-    """(path relative to ``content`` with "/", its entry) of every regular file under it,
-    found as the loader finds records (symbolic links are not records)."""
-    for parts, entry in walk(str(content)):
-        if entry.is_file(follow_symlinks=False):
-            yield "/".join(parts), entry
 
 
 def _utc_date(timestamp: float) -> dt.date:

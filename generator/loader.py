@@ -37,6 +37,7 @@ class SourceFile:
         "edit_path",
         "id",
         "kind",
+        "modified",
         "parsed",
         "path",
         "relative",
@@ -54,6 +55,7 @@ class SourceFile:
         *,
         relative: str = "",
         digest: bytes = b"",
+        modified: float = 0.0,
     ) -> None:
         self.kind = kind
         self.id = id
@@ -70,6 +72,8 @@ class SourceFile:
         self.relative = relative
         #: a digest of the file's bytes: what a page made from the record depends on
         self.digest = digest
+        #: the file's modification time when it was read (its date when git has none)
+        self.modified = modified
 
     @property
     def root(self) -> Node | None:
@@ -101,7 +105,7 @@ def load(
         )
         return files, problems
     shown_prefix = _display_prefix(content)
-    readable: list[tuple[str, str, str, Path, str, bytes]] = []
+    readable: list[tuple[str, str, str, Path, str, bytes, float]] = []
     for parts, is_link in _candidates(os.fspath(content)):
         relative = "/".join(parts)
         path = content.joinpath(*parts)
@@ -111,20 +115,20 @@ def load(
             problems.append(Location(shown).error("layout", kind_id))
             continue
         try:
-            data = cache.file_bytes(relative, path) if cache is not None else path.read_bytes()
+            data, modified = cache.file_bytes(relative, path) if cache else read_file(path)
         except OSError as exc:
             problems.append(Location(shown).error("io", f"cannot read file: {exc.strerror}"))
             continue
-        readable.append((*kind_id, relative, path, shown, data))
+        readable.append((*kind_id, relative, path, shown, data, modified))
     if cache is not None:
         cache.check_new(
             [
                 (relative, kind, data)
-                for kind, _, relative, _, _, data in readable
+                for kind, _, relative, _, _, data, _ in readable
                 if not cache.known(relative, data)
             ]
         )
-    for kind, record_id, relative, path, shown, data in readable:
+    for kind, record_id, relative, path, shown, data, modified in readable:
         edit_path = f"{content.name}/{relative}"
         root, problem = cache.read(relative, data) if cache else parse_file(data)
         if problem is not None:
@@ -143,9 +147,16 @@ def load(
                 problem is None,
                 relative=relative,
                 digest=hashlib.blake2b(data, digest_size=16).digest(),
+                modified=modified,
             )
         )
     return files, problems
+
+
+def read_file(path: Path) -> tuple[bytes, float]:
+    """A file's bytes and its modification time, from the one open file."""
+    with open(path, "rb") as handle:
+        return handle.read(), os.fstat(handle.fileno()).st_mtime
 
 
 def parse_file(data: bytes) -> tuple[Node | None, YamlProblem | None]:

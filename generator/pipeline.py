@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import pickle
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +15,7 @@ from . import forked
 from .cache import RecordCache
 from .config import Settings
 from .diagnostics import Diagnostic, has_errors
-from .history import FileDates, dated_files, file_history, git_dates, git_head
+from .history import FileDates, dated_files, git_dates, git_head, modified_times
 from .loader import load
 from .scope import restrict
 from .timings import Timings
@@ -106,14 +106,23 @@ def check(
     return CheckResult(checked, sorted(problems + rule_problems))
 
 
-def file_dates(content: Path, cached: RenderCache | None) -> dict[str, FileDates]:
+def file_dates(
+    content: Path,
+    cached: RenderCache | None,
+    modified: Iterable[tuple[str, float]] | None = None,
+) -> dict[str, FileDates]:
     """``history.file_history``, with git's log of the content folder kept in the render
     cache under the commit checked out: reading the log grows with the number of
-    commits, and what it says changes only with the commit."""
+    commits, and what it says changes only with the commit. ``modified``: the files'
+    modification times as the loader saw them, rather than from another walk."""
     head = git_head(content) if cached is not None else None
     if cached is None or head is None:
-        return file_history(content)
-    return dated_files(content, cached.value("git log", head.encode(), lambda: git_dates(content)))
+        committed = git_dates(content)
+    else:
+        committed = cached.value("git log", head.encode(), lambda: git_dates(content))
+    return dated_files(
+        content.name, modified_times(content) if modified is None else modified, committed
+    )
 
 
 #: the outputs this process renders after its pages while a second process renders the
@@ -183,7 +192,12 @@ def _generate(
         cached = session.render_cache(settings) if session else RenderCache.for_settings(settings)
     with timings.stage("model"):
         checked = restrict(result.checked, settings.scope) if settings.scope else result.checked
-        kb = build_model(checked, settings.today, file_dates(settings.content, cached))
+        modified = [
+            (found.source.relative, found.source.modified)
+            for records in result.checked.values()
+            for found in records.values()
+        ]
+        kb = build_model(checked, settings.today, file_dates(settings.content, cached, modified))
     memo = Memo(cached, Keys(kb)) if cached is not None else NO_MEMO
 
     # Feeds, calendars and data are rendered by a second process when one can run
