@@ -95,8 +95,13 @@ def check_summary(text: str) -> list[SummaryProblem]:
                 f"has {text.count('[')} '[' characters; at most {MAX_BRACKETS} are allowed",
             )
         ]
-    if _plain_paragraphs(text):  # most summaries: nothing in them Markdown reads as syntax
+    if _harmless(text):  # most summaries: paragraphs, lists, emphasis and links at most
         return []
+    return _problems(text)
+
+
+def _problems(text: str) -> list[SummaryProblem]:
+    """What ``check_summary`` finds, found the long way: through Python-Markdown."""
     problems = []
     for match in re.finditer(r"\{:?[^}\n]*\}", text):
         if match.group().startswith("{:") or "=" in match.group() or match.group()[1:2] in ".#":
@@ -183,6 +188,29 @@ _PLAIN_FIRST = rf"[^\W\d_]{_PLAIN_TEXT}"
 _PLAIN_NEXT = rf"(?:[^\W\d_]|\d+(?![\d.)])){_PLAIN_TEXT}"
 _PLAIN_PARAGRAPH = rf"{_PLAIN_FIRST}(?:\n{_PLAIN_NEXT})*"
 _PLAIN = re.compile(rf"{_PLAIN_PARAGRAPH}(?:\n\n{_PLAIN_PARAGRAPH})*\n?")
+
+
+#: A line that Markdown can only make into a paragraph's line or a list item, with
+#: emphasis and web links at most: no character that opens code, images, HTML,
+#: entities, escapes, headings, quotes, tables or attribute lists, and brackets only
+#: around a link's text; no tab or indent (code); it opens with a letter, emphasis before
+#: a letter, a number that is not an ordered list's, or a link, after a "- " list marker
+#: at most (so never a rule or a setext heading's underline).
+_HARMLESS_CHARACTER = r"[^\\`\[\]<>&{}#|\x00-\x1f\x7f]"
+_URL_CHARACTER = r"[^\s()<>\\`\"'\[\]{}|&\x00-\x1f\x7f]"
+_WEB_LINK = rf"(?<!!)\[{_HARMLESS_CHARACTER}*\]\(https?://{_URL_CHARACTER}+\)"
+_HARMLESS_LINE = (
+    rf"(?:- )?(?:[*_]{{1,3}})?(?:[^\W\d_]|\d+(?![\d.)])|{_WEB_LINK})"
+    rf"(?:{_HARMLESS_CHARACTER}|{_WEB_LINK})*"
+)
+_HARMLESS = re.compile(rf"(?:{_HARMLESS_LINE})?(?:\n(?:{_HARMLESS_LINE})?)*")
+
+
+def _harmless(text: str) -> bool:
+    """Whether Markdown makes of ``text`` only elements a summary may hold (paragraphs,
+    lists, emphasis, line breaks, links to web addresses): then ``_problems`` finds
+    nothing."""
+    return _HARMLESS.fullmatch(text) is not None
 
 
 def _plain_paragraphs(text: str) -> bool:

@@ -251,18 +251,26 @@ _RESOLVERS_ANY = _resolvers(None)
 
 
 def to_python(node: Node | None) -> object:
-    """Plain Python data for schema validation: text stays text, null becomes None."""
+    """Plain Python data for schema validation: text stays text, null becomes None, and
+    a bare scalar that YAML 1.1 would read as something else is a ``YamlText``."""
     if isinstance(node, Scalar):
-        return None if node.plain and node.yaml_type == "null" else YamlText(node)
+        return None if node.plain and node.yaml_type == "null" else _text(node)
     if isinstance(node, Mapping):
-        return {YamlText(key): to_python(value) for key, value in node.entries.values()}
+        return {_text(key): to_python(value) for key, value in node.entries.values()}
     if isinstance(node, Sequence):
         return [to_python(item) for item in node.items]
     return None
 
 
+def _text(scalar: Scalar) -> str:
+    if not scalar.plain or scalar.yaml_type == "text":  # nearly every scalar: plain text
+        return scalar.value
+    return YamlText(scalar)
+
+
 class YamlText(str):
-    """A scalar's text that remembers how YAML would have typed it."""
+    """The text of a bare scalar that YAML 1.1 would read as another type (``NO``,
+    ``3.10``, ``2026-03-19``), with its node, so that a text field can refuse it."""
 
     __slots__ = ("node",)
 

@@ -501,22 +501,25 @@ def test_root_may_be_a_scalar_or_a_sequence() -> None:
 
 
 def test_to_python() -> None:
-    root = parse("a: NO\nb: [x, ~, '~']\nc:\n  d: 'e'\n  f:\n")
+    root = parse("a: NO\nb: [x, ~, '~', 3.10]\nc:\n  d: 'e'\n  f:\n2026-01-05: x\n")
     data = to_python(root)
-    assert data == {"a": "NO", "b": ["x", None, "~"], "c": {"d": "e", "f": None}}
+    assert data == {
+        "a": "NO",
+        "b": ["x", None, "~", "3.10"],
+        "c": {"d": "e", "f": None},
+        "2026-01-05": "x",
+    }
     assert isinstance(data, dict)
+    # A bare scalar YAML 1.1 reads as another type keeps its node, for text fields to refuse.
     assert type(data["a"]) is YamlText
     assert data["a"].node == Scalar("NO", 1, 4, True, "boolean")
-    assert type(data["b"][2]) is YamlText
-    assert data["b"][2].node.plain is False
-    # keys keep their node too, for messages about them
-    keys = list(data["c"])
-    assert keys == ["d", "f"]
-    assert all(type(key) is YamlText for key in keys)
-    assert [key.node for key in keys] == [
-        Scalar("d", 4, 3, True, "text"),
-        Scalar("f", 5, 3, True, "text"),
-    ]
+    assert type(data["b"][3]) is YamlText
+    assert data["b"][3].node.yaml_type == "number"
+    assert type(list(data)[3]) is YamlText
+    # Any other text is a plain str: quoted, or plain and read as text.
+    assert type(data["b"][0]) is str and type(data["b"][2]) is str
+    assert all(type(key) is str for key in data["c"])
+    assert type(data["c"]["d"]) is str
 
 
 @pytest.mark.parametrize(("text", "expected"), [("", None), ("~", None), ("'~'", "~"), ("3", "3")])
