@@ -18,6 +18,7 @@ a full build. Tests compare updated sites with clean builds byte for byte.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Collection
 from pathlib import Path
 
@@ -37,7 +38,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from .pipeline import collector_paused
-from .shards import nav_pages, walk_order
+from .shards import nav_pages, walk_key
 from .write import remove_file
 
 
@@ -160,8 +161,11 @@ def _search_excluded(page: Page) -> bool:
 
 
 def _in_walk_order(files: Files, docs: Path) -> Files:
-    """The same files, listed as MkDocs lists them (the sitemap follows that order)."""
-    by_uri = files.src_uris
-    ordered = [by_uri[name] for name in walk_order(docs) if name in by_uri]
-    taken = {file.src_uri for file in ordered}
-    return Files(ordered + [file for file in files if file.src_uri not in taken])
+    """The same files, listed as MkDocs lists them (the sitemap follows that order): those
+    of the docs folder in the order its walk meets them, then the others (the theme's) as
+    they were. Sorted by their paths, without walking the folder again."""
+    inside = os.path.join(os.path.abspath(docs), "")
+    ours = [file for file in files if (file.abs_src_path or "").startswith(inside)]
+    ours.sort(key=lambda file: walk_key(file.src_uri))
+    taken = {id(file) for file in ours}
+    return Files(ours + [file for file in files if id(file) not in taken])

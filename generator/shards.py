@@ -98,6 +98,13 @@ def walk_order(docs_dir: Path) -> list[str]:
     return order
 
 
+def walk_key(path: str) -> tuple[tuple[int, object], ...]:
+    """Where ``walk_order`` puts a docs-relative path, to sort paths without walking the
+    folder: a folder's files by ``_file_sort_key``, before its subfolders by name."""
+    *folders, name = path.split("/")
+    return (*((1, folder) for folder in folders), (0, _file_sort_key(name)))
+
+
 def nav_pages(config: MkDocsConfig) -> set[str]:
     found: set[str] = set()
 

@@ -9,6 +9,7 @@ from helpers import MKDOCS_YML, snapshot, synthetic_content
 
 from generator import pipeline, shards
 from generator.config import load_settings
+from generator.shards import walk_key, walk_order
 from generator.site import build_site
 
 
@@ -68,3 +69,22 @@ def test_a_failing_shard_fails_the_build_and_keeps_the_old_site(tmp_path, synthe
     assert any("nowhere.md" in m for m in failure.value.messages)
     assert snapshot(site) == before
     assert not list(tmp_path.glob(".site.building-*"))
+
+
+def test_sorting_by_walk_key_gives_the_order_of_the_walk(tmp_path):
+    """kb serve sorts the files by path after a page comes or goes instead of walking the
+    folder again: the two orders must be the same, as MkDocs lists files."""
+    names = [
+        "index.md", "README.md", "a.md", "B.md", "_z.md", "a/index.md", "a/b.md", "a-b/x.md",
+        "a.b/y.md", "a/README.md", "a/c/index.md", "a/c/d.md", "ab/index.md", "A/q.md",
+        "events/acme/2026-01-05-x.md", "events/acme/index.md", "events/acme-b/2026-01-01-y.md",
+        "events/acme/2026/index.md", "search/kb/t-1.json", "search/kb/index.json", "é/x.md",
+    ]  # fmt: skip
+    for name in names:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x", "utf-8")
+    walked = walk_order(tmp_path)
+    assert sorted(walked) == sorted(names)
+    assert sorted(names, key=walk_key) == walked
+    assert sorted(names) != walked  # a plain sort of the paths would not do
