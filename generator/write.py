@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import errno
 import os
+import secrets
+import shutil
 import tempfile
 from collections.abc import Set
 from dataclasses import dataclass
@@ -65,6 +67,10 @@ def why(exc: OSError) -> str:
 
 
 def _sync(folder: Path, pages: dict[str, str | bytes], known: Set[str]) -> WriteReport:
+    if not known and _empty(folder):
+        report = _fill_new(folder, pages)
+        if report is not None:
+            return report
     folder.mkdir(parents=True, exist_ok=True)
     unchanged = 0
     written: list[str] = []
@@ -95,6 +101,62 @@ def _sync(folder: Path, pages: dict[str, str | bytes], known: Set[str]) -> Write
     return WriteReport(
         len(written), len(removed), unchanged, tuple(written), tuple(sorted(removed))
     )
+
+
+def _empty(folder: Path) -> bool:
+    """Whether ``folder`` is missing or an empty folder (a first build), not a link."""
+    try:
+        if folder.is_symlink():
+            return False
+        with os.scandir(folder) as entries:
+            return next(entries, None) is None
+    except FileNotFoundError:
+        return True
+    except OSError:  # a file in the way, say: the usual way names it
+        return False
+
+
+def _fill_new(folder: Path, pages: dict[str, str | bytes]) -> WriteReport | None:
+    """Write every page into a new folder beside ``folder``, then rename it into place.
+
+    Nothing can see the folder half written, so no file needs a temporary copy and a
+    rename of its own (a first build of 10,000 events makes 13,000 files). If writing
+    fails, the new folder goes and ``folder`` is as it was. None when the new folder
+    cannot be made or moved there (a parent that cannot be written, ``folder`` a mount
+    point): then the files are written one by one, the usual way.
+    """
+    staging = folder.with_name(f".{folder.name}.writing-{os.getpid()}-{secrets.token_hex(4)}")
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging.mkdir()  # with the mode the folder itself would have been made with
+    except OSError:
+        return None
+    try:
+        made = {""}
+        for name, text in pages.items():
+            if isinstance(text, InPlace | InPlaceData):  # a bug: its bytes were never read
+                raise RuntimeError(f"{name} is said to be in place, but was not checked")
+            parent = name.rpartition("/")[0]
+            if parent not in made:
+                os.makedirs(os.path.join(staging, parent), exist_ok=True)
+                made.add(parent)
+            data = text if isinstance(text, bytes) else text.encode("utf-8")  # one at a time
+            fd = os.open(os.path.join(staging, name), _NEW_FILE, 0o644)
+            with open(fd, "wb") as handle:
+                os.fchmod(fd, 0o644)  # whatever the umask, as write_atomic leaves files
+                handle.write(data)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    try:
+        os.replace(staging, folder)  # folder is missing or empty: the rename replaces it
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+        return None
+    return WriteReport(len(pages), 0, 0, tuple(pages), ())
+
+
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from helpers import MKDOCS_YML, kb_env, run_kb, snapshot, write_kb
 
-from generator.write import WriteReport, sync_folder
+from generator.write import WriteError, WriteReport, sync_folder
 
 COMPANIES = {"acme": "name: Acme Corp\n", "globex": "name: Globex\n"}
 TOPICS = {"cloud": "name: Cloud\n", "energy": "name: Energy\n"}
@@ -330,3 +330,80 @@ def test_sync_of_an_empty_or_tiny_folder(tmp_path, count):
     assert sync_folder(folder, pages) == WriteReport(count, 0, 0, tuple(pages), ())
     assert sync_folder(folder, {}) == WriteReport(0, count, 0, (), tuple(pages))
     assert folder.is_dir() and list(folder.iterdir()) == []
+
+
+def _beside(folder: Path) -> list[str]:
+    """What is left next to ``folder`` but the folder itself (a staging folder, say)."""
+    return sorted(p.name for p in folder.parent.iterdir() if p != folder)
+
+
+@pytest.mark.parametrize("exists", [False, True])
+def test_a_first_write_fills_a_new_folder_and_moves_it_into_place(tmp_path, exists):
+    """A missing or empty generated folder is filled beside it and renamed into place:
+    nothing sees it half written, and no file needs its own temporary copy."""
+    folder = tmp_path / "out" / "docs"
+    if exists:
+        folder.mkdir(parents=True)
+    pages: dict[str, str | bytes] = {
+        "index.md": "# Home\n",
+        "events/a/one.md": "# Ü\n",
+        "events/a/b/c/two.md": "# Two\n",
+        "events/index.md": "# Events\n",
+        "data.bin": b"\x00\x01",
+    }
+    old_umask = os.umask(0o027)  # files are 0644 whatever it is, folders as it says
+    try:
+        report = sync_folder(folder, pages)
+    finally:
+        os.umask(old_umask)
+    assert report == WriteReport(5, 0, 0, tuple(pages), ())
+    assert snapshot(folder) == {
+        name: text if isinstance(text, bytes) else text.encode() for name, text in pages.items()
+    }
+    assert {p.stat().st_mode & 0o777 for p in folder.rglob("*") if p.is_file()} == {0o644}
+    folders = [folder, *(p for p in folder.rglob("*") if p.is_dir())]
+    assert {p.stat().st_mode & 0o777 for p in folders} == {0o750}
+    assert _beside(folder) == []
+    # The next write finds the folder full and goes file by file again.
+    assert sync_folder(folder, pages) == WriteReport(0, 0, 5, (), ())
+
+
+def test_a_first_write_that_fails_leaves_nothing_behind(tmp_path):
+    folder = tmp_path / "docs"
+    pages: dict[str, str | bytes] = {"index.md": "# Home\n", "x" * 300 + ".md": "too long"}
+    with pytest.raises(WriteError, match="File name too long"):
+        sync_folder(folder, pages)
+    assert not folder.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_first_write_that_cannot_be_moved_into_place_goes_file_by_file(tmp_path, monkeypatch):
+    """The folder may be a mount point, which no rename can replace: then the files are
+    written into it one by one, the usual way."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+
+    def refused(source: object, target: object) -> None:
+        raise OSError(16, "Device or resource busy")
+
+    import generator.write as write
+
+    real_replace = os.replace
+    monkeypatch.setattr(
+        write.os,
+        "replace",
+        lambda s, t: refused(s, t) if Path(t) == folder else real_replace(s, t),
+    )
+    pages: dict[str, str | bytes] = {"index.md": "# Home\n", "events/a/one.md": "# One\n"}
+    assert sync_folder(folder, pages) == WriteReport(2, 0, 0, tuple(pages), ())
+    assert snapshot(folder) == {name: text.encode() for name, text in pages.items()}  # type: ignore[union-attr]
+    assert _beside(folder) == []
+
+
+def test_a_first_write_through_a_link_writes_into_the_folder_it_names(tmp_path):
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    folder = tmp_path / "docs"
+    folder.symlink_to(target, target_is_directory=True)
+    assert sync_folder(folder, {"index.md": "# Home\n"}) == WriteReport(1, 0, 0, ("index.md",), ())
+    assert folder.is_symlink() and (target / "index.md").read_text() == "# Home\n"
