@@ -22,9 +22,11 @@ import json
 import os
 import re
 import shutil
+from bisect import bisect_left
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 
 from mkdocs.commands.build import build as mkdocs_build
@@ -138,14 +140,42 @@ def read_layout(config_file: Path, docs_dir: Path) -> Layout:
     return Layout(walk_order(docs_dir), frozenset(nav_pages(config)), config.theme.custom_dir)
 
 
+#: What a page costs a shard, in halves of an event page. An event page is handed over
+#: as finished HTML and stamped from one rendering of the theme; any other page goes
+#: through Python-Markdown and the whole theme, and the first shard also copies the
+#: static files. Tuned on the two-shard build of 10,000 events, whose listing pages
+#: came first: split by count it took 4.3 to 5.0 s; weighing another page as 2.5
+#: event pages, 4.0 to 4.3 s; as 10, 3.8 to 4.4 s; as 15, 4.2 to 4.8 s.
+EVENT_PAGE_COST = 2
+OTHER_PAGE_COST = 20
+
+
+def page_cost(page: str) -> int:
+    """What building ``page`` (docs-relative) costs MkDocs, in ``EVENT_PAGE_COST`` units."""
+    parts = page.split("/")
+    is_event = len(parts) == 3 and parts[0] == "events" and parts[2] != "index.md"
+    return EVENT_PAGE_COST if is_event else OTHER_PAGE_COST
+
+
 def split(layout: Layout, count: int) -> list[frozenset[str]]:
     """The pages each of ``count`` shards builds besides the navigation pages (shard 0's).
 
-    Contiguous runs keep a shard's pages in one part of the tree; their sizes differ by
-    at most one page, and a shard of a tiny site may have none.
+    Contiguous runs keep a shard's pages in one part of the tree. Their costs to MkDocs
+    (``page_cost``) are as even as whole pages allow: split by count, the first of two
+    shards got nearly every listing page, and took a second longer than the other at
+    10,000 events built alone. A shard of a tiny site may have none.
     """
     own = [p for p in layout.order if p.endswith(".md") and p not in layout.navigation]
-    bounds = [len(own) * i // count for i in range(count + 1)]
+    before = [0, *accumulate(page_cost(p) for p in own)]  # cost of own[:k], by k
+    scaled = [cost * count for cost in before]
+    bounds = [0]
+    for i in range(1, count):
+        even = bisect_left(scaled, before[-1] * i)
+        # Each shard has a page while enough are left for the shards after it; short of
+        # pages, the first shard, which builds the navigation pages, goes without.
+        enough_left = max(len(own) - (count - i), 0)
+        bounds.append(max(bounds[-1], min(max(even, bounds[-1] + 1), enough_left)))
+    bounds.append(len(own))
     return [frozenset(own[bounds[i] : bounds[i + 1]]) for i in range(count)]
 
 

@@ -88,3 +88,24 @@ def test_sorting_by_walk_key_gives_the_order_of_the_walk(tmp_path):
     assert sorted(walked) == sorted(names)
     assert sorted(names, key=walk_key) == walked
     assert sorted(names) != walked  # a plain sort of the paths would not do
+
+
+def test_shards_share_what_their_pages_cost_mkdocs():
+    """Listing pages cost MkDocs more than event pages, which are finished HTML: the split
+    evens out the cost, in contiguous runs, every page in exactly one shard."""
+    listings = [f"companies/c{i:03}/{year}.md" for i in range(300) for year in (2024, 2025)]
+    events = [f"events/c{i:03}/2025-01-{d:02}-e.md" for i in range(300) for d in range(1, 21)]
+    order = ["index.md", *listings, *events, "topics/t.md"]
+    layout = shards.Layout(order, frozenset({"index.md"}), None)
+    for count in (2, 3, 5):
+        parts = shards.split(layout, count)
+        own = [page for page in order if page != "index.md"]
+        assert [page for part in parts for page in sorted(part, key=own.index)] == own
+        costs = [sum(shards.page_cost(page) for page in part) for part in parts]
+        assert max(costs) - min(costs) <= 2 * shards.OTHER_PAGE_COST, costs  # a page each side
+    # Split by count, the first shard would have held every listing page.
+    first, second = shards.split(layout, 2)
+    assert set(listings) <= first and len(first) < len(second)
+    assert shards.page_cost("events/c001/2025-01-01-e.md") == shards.EVENT_PAGE_COST
+    assert shards.page_cost("events/index.md") == shards.OTHER_PAGE_COST
+    assert shards.page_cost("companies/c001.md") == shards.OTHER_PAGE_COST
