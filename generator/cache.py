@@ -134,7 +134,7 @@ class RecordCache:
 
     # --- loading ------------------------------------------------------------------------------
 
-    def file_bytes(self, relative: str, path: Path) -> tuple[bytes, float]:
+    def file_bytes(self, relative: str, path: str) -> tuple[bytes, float]:
         """The bytes of the file at ``path`` and its modification time. A process that
         keeps them (``kb serve``) does not read again a file untouched since its last run
         read it: the same inode, size, and times of change to the nanosecond (a change time
@@ -144,7 +144,7 @@ class RecordCache:
         status = os.stat(path)  # before reading: a change made while reading is seen next time
         signature = untouched_since(status)
         before = self._files_before.get(relative)
-        data = before[1] if before is not None and before[0] == signature else path.read_bytes()
+        data = before[1] if before is not None and before[0] == signature else read_file(path)[0]
         self._files[relative] = (signature, data)
         return data, status.st_mtime
 

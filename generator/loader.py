@@ -31,6 +31,7 @@ class SourceFile:
     """
 
     __slots__ = (
+        "_path",
         "_root",
         "digest",
         "display",
@@ -39,7 +40,6 @@ class SourceFile:
         "kind",
         "modified",
         "parsed",
-        "path",
         "relative",
     )
 
@@ -47,7 +47,7 @@ class SourceFile:
         self,
         kind: str,
         id: str,
-        path: Path,
+        path: Path | str,
         display: str,
         root: Node | bytes | None,
         edit_path: str,
@@ -59,7 +59,7 @@ class SourceFile:
     ) -> None:
         self.kind = kind
         self.id = id
-        self.path = path
+        self._path = path
         #: the path as shown in messages (relative to the working directory when possible)
         self.display = display
         #: the tree, or the bytes it is parsed from when first needed
@@ -74,6 +74,13 @@ class SourceFile:
         self.digest = digest
         #: the file's modification time when it was read (its date when git has none)
         self.modified = modified
+
+    @property
+    def path(self) -> Path:
+        """Where the file is (a Path made only when asked: most records never need it)."""
+        if isinstance(self._path, str):
+            self._path = Path(self._path)
+        return self._path
 
     @property
     def root(self) -> Node | None:
@@ -105,11 +112,12 @@ def load(
         )
         return files, problems
     shown_prefix = _display_prefix(content)
-    readable: list[tuple[str, str, str, Path, str, bytes, float]] = []
-    for parts, is_link in _candidates(os.fspath(content)):
+    readable: list[tuple[str, str, str, str, str, bytes, float]] = []
+    folder = os.fspath(content)
+    for parts, is_link in _candidates(folder):
         relative = "/".join(parts)
-        path = content.joinpath(*parts)
-        shown = display_path(path) if shown_prefix is None else shown_prefix + relative
+        path = os.path.join(folder, *parts)
+        shown = display_path(Path(path)) if shown_prefix is None else shown_prefix + relative
         kind_id = _classify(parts, is_link)
         if isinstance(kind_id, str):
             problems.append(Location(shown).error("layout", kind_id))
@@ -153,7 +161,7 @@ def load(
     return files, problems
 
 
-def read_file(path: Path) -> tuple[bytes, float]:
+def read_file(path: str | Path) -> tuple[bytes, float]:
     """A file's bytes and its modification time, from the one open file."""
     with open(path, "rb") as handle:
         return handle.read(), os.fstat(handle.fileno()).st_mtime

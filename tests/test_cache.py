@@ -208,18 +208,18 @@ def test_a_session_reads_again_only_records_touched_since_and_sees_a_same_size_e
     again, and one edited in place with its old size and time is (its change time moved)."""
     import datetime as dt
 
-    from generator import pipeline
+    from generator import cache, pipeline
 
     content = write(tmp_path, VALID)
     read: list[str] = []
-    real = Path.read_bytes
+    real = cache.read_file
 
-    def counting(path: Path) -> bytes:
-        if content in path.parents:
-            read.append(path.relative_to(content).as_posix())
+    def counting(path: str | Path) -> tuple[bytes, float]:
+        if content in Path(path).parents:
+            read.append(Path(path).relative_to(content).as_posix())
         return real(path)
 
-    monkeypatch.setattr(Path, "read_bytes", counting)
+    monkeypatch.setattr(cache, "read_file", counting)
     session = pipeline.Session()
     today = dt.date(2026, 4, 1)
     assert pipeline.check(content, today, cache=True, session=session).ok
