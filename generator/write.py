@@ -78,10 +78,8 @@ def _sync(folder: Path, pages: dict[str, str | bytes], known: Set[str]) -> Write
         if name in known:
             unchanged += 1
             continue
-        if isinstance(text, InPlace | InPlaceData):  # a bug: its bytes were never read
-            raise RuntimeError(f"{name} is said to be in place, but was not checked")
         path = folder / name
-        data = text if isinstance(text, bytes) else text.encode("utf-8")  # one at a time
+        data = _encoded(name, text)
         if path.is_file() and path.read_bytes() == data:
             unchanged += 1
             continue
@@ -101,6 +99,13 @@ def _sync(folder: Path, pages: dict[str, str | bytes], known: Set[str]) -> Write
     return WriteReport(
         len(written), len(removed), unchanged, tuple(written), tuple(sorted(removed))
     )
+
+
+def _encoded(name: str, text: str | bytes) -> bytes:
+    """The bytes to write for a page, encoded one at a time (never the whole site at once)."""
+    if isinstance(text, InPlace | InPlaceData):  # a bug: its bytes were never read
+        raise RuntimeError(f"{name} is said to be in place, but was not checked")
+    return text if isinstance(text, bytes) else text.encode("utf-8")
 
 
 def _empty(folder: Path) -> bool:
@@ -134,13 +139,11 @@ def _fill_new(folder: Path, pages: dict[str, str | bytes]) -> WriteReport | None
     try:
         made = {""}
         for name, text in pages.items():
-            if isinstance(text, InPlace | InPlaceData):  # a bug: its bytes were never read
-                raise RuntimeError(f"{name} is said to be in place, but was not checked")
+            data = _encoded(name, text)
             parent = name.rpartition("/")[0]
             if parent not in made:
                 os.makedirs(os.path.join(staging, parent), exist_ok=True)
                 made.add(parent)
-            data = text if isinstance(text, bytes) else text.encode("utf-8")  # one at a time
             fd = os.open(os.path.join(staging, name), _NEW_FILE, 0o644)
             with open(fd, "wb") as handle:
                 os.fchmod(fd, 0o644)  # whatever the umask, as write_atomic leaves files
