@@ -144,8 +144,10 @@ def read_layout(config_file: Path, docs_dir: Path) -> Layout:
 #: as finished HTML and stamped from one rendering of the theme; any other page goes
 #: through Python-Markdown and the whole theme, and the first shard also copies the
 #: static files. Tuned on the two-shard build of 10,000 events, whose listing pages
-#: came first: split by count it took 4.3 to 5.0 s; weighing another page as 2.5
-#: event pages, 4.0 to 4.3 s; as 10, 3.8 to 4.4 s; as 15, 4.2 to 4.8 s.
+#: came first, on memory-backed storage: split by count it took 4.23 to 5.01 s;
+#: weighing another page as 2.5 event pages, 4.14 to 4.20 s; as 6, 3.95 to 4.32 s; as
+#: 10, 3.96 to 4.39 s; as 11, 3.71 to 4.37 s; as 15, 4.22 to 4.82 s (a few runs of
+#: each, interleaved; an outlier or two of 5 to 7 s left out).
 EVENT_PAGE_COST = 2
 OTHER_PAGE_COST = 20
 
