@@ -18,7 +18,7 @@ import hashlib
 import json
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from mkdocs.structure.files import File
 from mkdocs.utils import get_build_date
 
 from . import __version__
+from .cache import untouched_since
 from .shards import (
     Layout,
     ShardError,
@@ -44,6 +45,8 @@ MAX_CHANGED_SHARE = 0.25
 class Manifest:
     fingerprint: str
     files: dict[str, str]
+    #: each file's inode, size and times of change when it was hashed (``untouched_since``)
+    seen: dict[str, list[int]] = field(default_factory=dict)
 
 
 def manifest_path(site: Path, spare: bool = False) -> Path:
@@ -75,14 +78,34 @@ def fingerprint(config_file: Path, custom: str | None, site_url: str, strict: bo
     return digest.hexdigest()
 
 
-def file_hashes(docs: Path, order: list[str]) -> dict[str, str]:
-    return {name: hashlib.sha1((docs / name).read_bytes()).hexdigest() for name in order}
+def file_hashes(
+    docs: Path, order: list[str], before: Manifest | None = None
+) -> tuple[dict[str, str], dict[str, list[int]]]:
+    """The hash of every file in ``order``, and what it was seen as. A file untouched since
+    ``before`` hashed it keeps its hash rather than being read again (the whole generated
+    folder, 135 MB at 10,000 events): the same inode, size, and times of change to the
+    nanosecond, as the render cache trusts them (a change time cannot be set back by hand)."""
+    files: dict[str, str] = {}
+    seen: dict[str, list[int]] = {}
+    known_files = before.files if before is not None else {}
+    known_seen = before.seen if before is not None else {}
+    for name in order:
+        path = os.path.join(docs, name)
+        # Before reading: a change made while reading is seen by the next build.
+        signature = list(untouched_since(os.stat(path)))
+        digest = known_files.get(name)
+        if digest is None or known_seen.get(name) != signature:
+            with open(path, "rb") as handle:
+                digest = hashlib.sha1(handle.read()).hexdigest()
+        files[name], seen[name] = digest, signature
+    return files, seen
 
 
 def read_manifest(site: Path, spare: bool = False) -> Manifest | None:
     try:
         data = json.loads(manifest_path(site, spare).read_text(encoding="utf-8"))
-        return Manifest(str(data["fingerprint"]), dict(data["files"]))
+        seen = {str(name): list(value) for name, value in data.get("seen", {}).items()}
+        return Manifest(str(data["fingerprint"]), dict(data["files"]), seen)
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -92,7 +115,7 @@ def forget(site: Path, spare: bool = False) -> None:
 
 
 def remember(site: Path, manifest: Manifest, spare: bool = False) -> None:
-    data = {"fingerprint": manifest.fingerprint, "files": manifest.files}
+    data = {"fingerprint": manifest.fingerprint, "files": manifest.files, "seen": manifest.seen}
     write_atomic(manifest_path(site, spare), json.dumps(data, sort_keys=True).encode("utf-8"))
 
 

@@ -86,7 +86,7 @@ def build_site(
         return None
 
     with staged(target, spare) as staging:
-        layout, current = read_inputs(settings, strict)
+        layout, current = read_inputs(settings, strict, previous)
         warnings = _build_into(
             settings, staging, target, strict, jobs, current, layout, incremental
         )
@@ -125,15 +125,18 @@ def staged(target: Path, spare: Callable[[], Manifest | None] | None = None) -> 
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def read_inputs(settings: Settings, strict: bool) -> tuple[Layout, Manifest]:
-    """The docs folder's layout, and the fingerprint and file hashes a build is made from."""
+def read_inputs(
+    settings: Settings, strict: bool, previous: Manifest | None = None
+) -> tuple[Layout, Manifest]:
+    """The docs folder's layout, and the fingerprint and file hashes a build is made from
+    (those of files untouched since ``previous`` was made taken from it)."""
     docs = settings.docs_dir.resolve()
     with mkdocs_logging() as log:
         try:
             layout = read_layout(settings.mkdocs_file, docs)
             current = Manifest(
                 fingerprint(settings.mkdocs_file, layout.custom_dir, settings.site_url, strict),
-                file_hashes(docs, layout.order),
+                *file_hashes(docs, layout.order, previous),
             )
         except (Abort, ConfigurationError) as exc:
             raise SiteBuildError([*log.messages, f"error: {exc}"]) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
@@ -270,3 +271,73 @@ def test_an_event_moved_to_another_year_moves_between_year_pages(tmp_path, spy, 
     page = (site / "companies/big/index.html").read_text("utf-8")
     assert f"events/{newest}/" not in page and f"events/{moved}/" not in page
     assert f"events/{moved}/" in (site / "companies/big/2021/index.html").read_text("utf-8")
+
+
+@pytest.fixture
+def hashed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the generated files each build reads to hash, in the order of the builds."""
+    counts: list[int] = []
+    real = incremental.file_hashes
+
+    def counting(docs, order, before=None):
+        reads = 0
+        real_open = open
+
+        def counted_open(path, *args, **kwargs):
+            nonlocal reads
+            reads += 1
+            return real_open(path, *args, **kwargs)
+
+        monkeypatch.setattr(incremental, "open", counted_open, raising=False)
+        try:
+            return real(docs, order, before)
+        finally:
+            monkeypatch.delattr(incremental, "open")
+            counts.append(reads)
+
+    monkeypatch.setattr("generator.site.file_hashes", counting)
+    return counts
+
+
+def test_a_build_hashes_only_the_generated_files_touched_since_the_last(
+    tmp_path, content, spy, hashed
+):
+    site = build(content, tmp_path, "site")
+    docs = tmp_path / "site-docs"
+    every = sum(1 for path in docs.rglob("*") if path.is_file())
+    assert hashed == [every]
+
+    build(content, tmp_path, "site")  # nothing changed: nothing is read again
+    assert hashed[-1] == 0
+
+    event = an_event(content)
+    event.write_text(event.read_text("utf-8").replace("title: ", "title: Edited ", 1), "utf-8")
+    settings = load_settings(MKDOCS_YML, content=content, docs_dir=docs, site_dir=site)
+    written = pipeline.generate(settings).written
+    assert written is not None and 0 < written.written < every
+    assert build_site(settings, strict=True, jobs=1) == []
+    assert hashed[-1] == written.written  # the files just rewritten, and only they
+    assert spy[-1] is True
+    assert_same_as_clean_build(content, site, tmp_path)
+
+
+def test_a_generated_page_changed_in_place_with_its_old_size_and_time_is_seen(
+    tmp_path, content, spy, hashed
+):
+    """Its change time moved, which nobody can set back: the build hashes it again and
+    rebuilds its page."""
+    site = build(content, tmp_path, "site")
+    docs = tmp_path / "site-docs"
+    page = docs / "events" / an_event(content).parent.name / f"{an_event(content).stem}.md"
+    before, status = page.read_bytes(), page.stat()
+    changed = before.replace(b'<th scope="row">Date</th>', b'<th scope="row">DATE</th>', 1)
+    assert changed != before and len(changed) == len(before)
+    with open(page, "r+b") as handle:  # the same inode, as a hand edit in place
+        handle.write(changed)
+    os.utime(page, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert page.stat().st_size == status.st_size
+    settings = load_settings(MKDOCS_YML, content=content, docs_dir=docs, site_dir=site)
+    assert build_site(settings, strict=True, jobs=1) == []
+    assert hashed[-1] == 1 and spy[-1] is True
+    html = site / "events" / an_event(content).parent.name / an_event(content).stem / "index.html"
+    assert '<th scope="row">DATE</th>' in html.read_text("utf-8")
