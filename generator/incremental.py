@@ -3,7 +3,9 @@
 Beside the site a manifest records what the last build was made from: a
 fingerprint of everything every page depends on (mkdocs.yml, the theme override,
 the versions of MkDocs, Material and this package, the site address, strict mode
-and the build date) and a hash of each generated file. When the fingerprint
+and the build date) and a hash of each generated file, with what the file was
+seen as (inode, size, times of change), so that an untouched file is not read
+and hashed again by the next build. When the fingerprint
 still matches, the new site starts as hard links to the previous one; MkDocs
 builds only the pages whose Markdown changed (and the navigation pages, which
 list the others), and the merge of shards.py replaces their HTML, search-index
@@ -106,7 +108,7 @@ def read_manifest(site: Path, spare: bool = False) -> Manifest | None:
         data = json.loads(manifest_path(site, spare).read_text(encoding="utf-8"))
         seen = {str(name): list(value) for name, value in data.get("seen", {}).items()}
         return Manifest(str(data["fingerprint"]), dict(data["files"]), seen)
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):  # unreadable: rebuild all
         return None
 
 

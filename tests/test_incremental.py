@@ -190,6 +190,19 @@ def test_no_manifest_means_a_full_build(tmp_path, content, spy):
     shutil.rmtree(site)
 
 
+@pytest.mark.parametrize("seen", ["3", "[1, 2]", '{"index.md": 5}', '{"index.md": [1, 2]}'])
+def test_a_damaged_manifest_means_a_full_build(tmp_path, content, spy, seen):
+    site = build(content, tmp_path, "site")
+    path = incremental.manifest_path(site)
+    text = path.read_text("utf-8")
+    start = text.index('"seen": ') + len('"seen": ')
+    # The whole value of "seen" (the last key, sorted) is replaced.
+    path.write_text(text[:start] + seen + "}", "utf-8")
+    build(content, tmp_path, "site")
+    assert spy[-1] is (seen == '{"index.md": [1, 2]}')  # a wrong signature: hashed again
+    assert_same_as_clean_build(content, site, tmp_path)
+
+
 def test_clean_rebuilds_every_page(tmp_path, content, spy):
     from click.testing import CliRunner
 
