@@ -26,7 +26,7 @@ from .incremental import (
 )
 from .prerendered import load_kb_config
 from .shards import Layout, ShardError, build_sharded, read_layout
-from .write import why
+from .write import remove_abandoned, why
 
 
 class SiteBuildError(Exception):
@@ -105,7 +105,7 @@ def staged(target: Path, spare: Callable[[], Manifest | None] | None = None) -> 
     """
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        _remove_abandoned(target)
+        remove_abandoned(target, "building")
         staging = Path(
             tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.building-{os.getpid()}-")
         )
@@ -194,22 +194,6 @@ def _build_into(
             raise SiteBuildError([*log.messages, f"error: {exc}"]) from None
     return log.messages
 
-
-def _remove_abandoned(target: Path) -> None:
-    """Delete staging folders left by builds that were killed (their process is gone)."""
-    for folder in target.parent.glob(f".{target.name}.building-*"):
-        pid = folder.name.removeprefix(f".{target.name}.building-").split("-", 1)[0]
-        if pid.isdigit() and not _running(int(pid)):
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
     return True
 
 

@@ -133,6 +133,7 @@ def _fill_new(folder: Path, pages: dict[str, str | bytes]) -> WriteReport | None
     staging = folder.with_name(f".{folder.name}.writing-{os.getpid()}-{secrets.token_hex(4)}")
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
+        remove_abandoned(folder, "writing")
         staging.mkdir()  # with the mode the folder itself would have been made with
     except OSError:
         return None
@@ -160,6 +161,25 @@ def _fill_new(folder: Path, pages: dict[str, str | bytes]) -> WriteReport | None
 
 
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+
+
+def remove_abandoned(target: Path, doing: str) -> None:
+    """Delete the folders that processes since killed left beside ``target`` while
+    ``doing`` it (``.<target>.<doing>-<pid>-...``): no process of theirs is running."""
+    for folder in target.parent.glob(f".{target.name}.{doing}-*"):
+        pid = folder.name.removeprefix(f".{target.name}.{doing}-").split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def write_atomic(path: Path, data: bytes) -> None:

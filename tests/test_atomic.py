@@ -407,3 +407,19 @@ def test_a_first_write_through_a_link_writes_into_the_folder_it_names(tmp_path):
     folder.symlink_to(target, target_is_directory=True)
     assert sync_folder(folder, {"index.md": "# Home\n"}) == WriteReport(1, 0, 0, ("index.md",), ())
     assert folder.is_symlink() and (target / "index.md").read_text() == "# Home\n"
+
+
+def test_a_first_write_clears_what_a_killed_one_left_beside_the_folder(tmp_path):
+    """A write killed midway leaves its new folder; the next first write removes it, but
+    never one of a process still running."""
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], check=True,
+                          capture_output=True, text=True).stdout.strip()  # fmt: skip
+    folder = tmp_path / "docs"
+    abandoned = tmp_path / f".docs.writing-{gone}-0a1b2c3d"
+    running = tmp_path / f".docs.writing-{os.getpid()}-4e5f6a7b"
+    for staging in (abandoned, running):
+        (staging / "events").mkdir(parents=True)
+        (staging / "events" / "half.md").write_text("# Half", "utf-8")
+    assert sync_folder(folder, {"index.md": "# Home\n"}) == WriteReport(1, 0, 0, ("index.md",), ())
+    assert not abandoned.exists() and running.is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["docs", running.name])
