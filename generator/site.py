@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -26,7 +25,7 @@ from .incremental import (
 )
 from .prerendered import load_kb_config
 from .shards import Layout, ShardError, build_sharded, read_layout
-from .write import remove_abandoned, why
+from .write import remove_abandoned, staging_prefix, why
 
 
 class SiteBuildError(Exception):
@@ -107,7 +106,7 @@ def staged(target: Path, spare: Callable[[], Manifest | None] | None = None) -> 
         target.parent.mkdir(parents=True, exist_ok=True)
         remove_abandoned(target, "building")
         staging = Path(
-            tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.building-{os.getpid()}-")
+            tempfile.mkdtemp(dir=target.parent, prefix=staging_prefix(target, "building"))
         )
     except OSError as exc:
         raise SiteFolderError(f"cannot write a site at {target}: {why(exc)}") from None

@@ -130,7 +130,7 @@ def _fill_new(folder: Path, pages: dict[str, str | bytes]) -> WriteReport | None
     cannot be made or moved there (a parent that cannot be written, ``folder`` a mount
     point): then the files are written one by one, the usual way.
     """
-    staging = folder.with_name(f".{folder.name}.writing-{os.getpid()}-{secrets.token_hex(4)}")
+    staging = folder.with_name(staging_prefix(folder, "writing") + secrets.token_hex(4))
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         remove_abandoned(folder, "writing")
@@ -163,9 +163,15 @@ def _fill_new(folder: Path, pages: dict[str, str | bytes]) -> WriteReport | None
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
 
 
+def staging_prefix(target: Path, doing: str) -> str:
+    """How the name of a folder made beside ``target`` while ``doing`` it begins: with the
+    process's id, so that ``remove_abandoned`` knows when it is left over."""
+    return f".{target.name}.{doing}-{os.getpid()}-"
+
+
 def remove_abandoned(target: Path, doing: str) -> None:
     """Delete the folders that processes since killed left beside ``target`` while
-    ``doing`` it (``.<target>.<doing>-<pid>-...``): no process of theirs is running."""
+    ``doing`` it (named by ``staging_prefix``): no process of theirs is running."""
     for folder in target.parent.glob(f".{target.name}.{doing}-*"):
         pid = folder.name.removeprefix(f".{target.name}.{doing}-").split("-", 1)[0]
         if pid.isdigit() and not _running(int(pid)):
