@@ -80,6 +80,10 @@ class RenderCache:
         # the next build of the same process (``carried``), never written to the file.
         self._seen: dict[str, tuple[bytes, int, int, int, int]] = {}
         self._seen_now: dict[str, tuple[bytes, int, int, int, int]] = {}
+        # What a renderer keeps of its work for the next build of this process, in memory
+        # only (``kept`` and ``keep``): the last build's, and this one's.
+        self._kept: dict[str, object] = {}
+        self._keeping: dict[str, object] = {}
         #: how many pages were taken from the cache in this build (by this process)
         self.pages_reused = 0
         if file:
@@ -128,6 +132,15 @@ class RenderCache:
         value = stored[1] if stored is not None and stored[0] == key else make()
         self._used[name] = (key, value)
         return value  # type: ignore[return-value]
+
+    def kept(self, name: str) -> object | None:
+        """What a renderer kept under ``name`` in the last build of this process, if any."""
+        return self._kept.get(name)
+
+    def keep(self, name: str, state: object) -> None:
+        """Keep ``state`` for the next build of this process (never written to the file).
+        It must not change afterwards: a build that fails carries the last one's."""
+        self._keeping[name] = state
 
     def _file(
         self, path: str, key: bytes, render: Callable[[], bytes]
@@ -230,6 +243,7 @@ class RenderCache:
         # What the file holds, so that saving knows whether it must write.
         successor._stored_used, successor._stored_sent = self._stored_used, self._stored_sent
         successor._seen = self._seen_now
+        successor._kept = self._keeping
         return successor
 
 
@@ -251,6 +265,12 @@ class Memo:
     def value(self, name: str, inputs: Mapping[str, object], make: Callable[[], T]) -> T:
         return self.cache.value(name, self.keys.of("value", name, inputs), make)
 
+    def kept(self, name: str) -> object | None:
+        return self.cache.kept(name)
+
+    def keep(self, name: str, state: object) -> None:
+        self.cache.keep(name, state)
+
 
 class NoMemo:
     """Renders everything: a build without the cache."""
@@ -265,6 +285,12 @@ class NoMemo:
 
     def value(self, name: str, inputs: Mapping[str, object], make: Callable[[], T]) -> T:
         return make()
+
+    def kept(self, name: str) -> object | None:
+        return None
+
+    def keep(self, name: str, state: object) -> None:
+        pass
 
 
 NO_MEMO = NoMemo()

@@ -134,6 +134,29 @@ def test_a_build_from_the_cache_equals_one_without_it(tmp_path, content, edit):
     assert fresh.reused == 0
 
 
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_a_session_build_equals_one_without_the_cache(tmp_path, content, edit, monkeypatch):
+    """kb serve keeps in memory what its last build rendered, the search index too, which
+    it patches after an edit rather than building it again: after each kind of edit its
+    folder is the one a build without the cache writes."""
+    from generator.outputs import search
+
+    built: list[int] = []
+    real = search._built
+    monkeypatch.setattr(search, "_built", lambda indexed: built.append(1) or real(indexed))
+    cached = _settings(tmp_path, content, "cached")
+    session = pipeline.Session()
+    assert pipeline.generate(cached, cache=True, session=session).kb is not None
+    EDITS[edit](content)
+    assert pipeline.generate(cached, cache=True, session=session).kb is not None
+    # Documents are numbered in order: one that comes renumbers those after it.
+    assert len(built) == (2 if edit == "event added" else 1)
+    _generate(_settings(tmp_path, content, "fresh"), cache=False)
+    expected, actual = snapshot(tmp_path / "fresh"), snapshot(tmp_path / "cached")
+    assert sorted(actual) == sorted(expected)
+    assert [name for name in expected if expected[name] != actual[name]] == []
+
+
 def test_a_new_day_is_not_served_from_the_cache(tmp_path, content, monkeypatch):
     cached = _settings(tmp_path, content, "cached")
     _generate(cached, cache=True)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from helpers import PROJECT_ROOT, launch_chromium, read_search_files
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from playwright.sync_api import expect
 
 from generator.outputs import search
@@ -124,6 +126,48 @@ def test_the_same_records_give_the_same_files(built_site: Path, tmp_path: Path):
     first = {p.name: p.read_bytes() for p in (built_site / "search" / "kb").iterdir()}
     second = {p.name: p.read_bytes() for p in (site / "search" / "kb").iterdir()}
     assert first == second
+
+
+# --- kept by a running process and patched after an edit --------------------------------------
+
+_WORDS = st.sampled_from(["alpha", "alpine", "beta", "bet", "gamma", "zeta", "übernahme", "q4"])
+_DOCUMENTS = st.builds(
+    lambda n, title, heading, body: search._indexed(
+        search.Document(f"events/{n}/", title, title, tuple(heading), tuple(body))
+    ),
+    st.integers(0, 3),
+    _WORDS,
+    st.lists(_WORDS, max_size=3),
+    st.lists(_WORDS, max_size=6),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    before=st.lists(_DOCUMENTS, min_size=1, max_size=3 * search.CHUNK),
+    edits=st.lists(st.tuples(st.integers(0, 10_000), _DOCUMENTS), max_size=12),
+)
+def test_an_index_patched_after_edits_has_the_files_of_one_built_afresh(before, edits):
+    """kb serve keeps the index and, after an edit, rewrites only the files holding the
+    changed documents: whatever the edits, those files are the ones a fresh build writes.
+    Words share shards, come, go and change weight; chunks change with titles."""
+    after = list(before)
+    for number, document in edits:
+        after[number % len(after)] = document
+    changed = sum(1 for old, new in zip(before, after, strict=True) if old != new)
+    patched = search._patched(search._built(before), after)
+    if changed > len(after) // 8:
+        assert patched is None
+        return
+    assert patched is not None
+    assert patched.files() == search._built(after).files()
+
+
+def test_an_index_is_built_afresh_when_documents_come_or_go():
+    document = search._indexed(search.Document("events/a/", "A", "A", ("alpha",), ()))
+    last = search._built([document] * 20)
+    assert search._patched(last, [document] * 21) is None
+    assert search._patched(last, [document] * 19) is None
 
 
 # --- in the browser ----------------------------------------------------------------------------

@@ -28,6 +28,7 @@ import json
 import re
 import unicodedata
 from array import array
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -96,49 +97,136 @@ class Document:
 
 
 def render_search(kb: KnowledgeBase, memo: Memo | NoMemo = NO_MEMO) -> dict[str, bytes]:
-    """Every search file by its docs-relative path. What an event adds to the index is
-    kept between builds until the event changes (``memo``, render_cache.py)."""
+    """Every search file by its docs-relative path. What a document adds to the index is
+    kept between builds until it changes (``memo``, render_cache.py); a running process
+    (``kb serve``) also keeps the index itself, and after an edit writes again only the
+    files that hold the changed documents' words and results."""
     indexed = [
-        *(_indexed(_company(c)) for c in kb.companies.values()),
-        *(_indexed(_topic(t)) for t in kb.topics.values()),
+        *(
+            memo.value(f"search:{c.id}", {"company": c}, lambda c=c: _indexed(_company(c)))
+            for c in kb.companies.values()
+        ),
+        *(
+            memo.value(f"search:{t.id}", {"topic": t}, lambda t=t: _indexed(_topic(t)))
+            for t in kb.topics.values()
+        ),
         *(
             memo.value(f"search:{e.id}", {"event": e}, lambda e=e: _indexed(_event(kb, e)))
             for e in kb.events
         ),
     ]
-    postings = _postings(indexed)
-    files: dict[str, bytes] = {}
-    terms: dict[str, str] = {}
-    by_key: dict[str, dict[str, list[int]]] = defaultdict(dict)
-    for word in sorted(postings):
-        by_key[shard_key(word)][word] = postings[word]
-    for key, shard in sorted(by_key.items()):
-        terms[key] = _add(files, "t", shard)
-    chunks = [
-        _add(files, "d", [[d.location, d.title, d.teaser] for d in indexed[i : i + CHUNK]])
-        for i in range(0, len(indexed), CHUNK)
+    kept = memo.kept(FOLDER)
+    index = _patched(kept, indexed) if isinstance(kept, _Index) else None
+    if index is None:
+        index = _built(indexed)
+    memo.keep(FOLDER, index)
+    return index.files()
+
+
+@dataclass(frozen=True)
+class _Index:
+    """The index as its files hold it. Never changed once made: a patched index shares
+    what did not change with the one it was patched from."""
+
+    documents: tuple[Indexed, ...]
+    #: the words of each shard key, with their postings (document, weight, ...)
+    words: dict[str, dict[str, list[int]]]
+    #: each shard key's words file, and each chunk of documents' file: (name, body)
+    terms: dict[str, tuple[str, bytes]]
+    chunks: tuple[tuple[str, bytes], ...]
+
+    def files(self) -> dict[str, bytes]:
+        files = {FOLDER + name: body for name, body in (*self.terms.values(), *self.chunks)}
+        manifest = {
+            "format": FORMAT,
+            "prefix": PREFIX,
+            "chunk": CHUNK,
+            "limit": LIMIT,
+            "prefix_share": PREFIX_SHARE,
+            "stop_words": sorted(STOP_WORDS),
+            "documents": len(self.documents),
+            "terms": {key: name for key, (name, _) in sorted(self.terms.items())},
+            "docs": [name for name, _ in self.chunks],
+        }
+        files[MANIFEST] = _json(manifest)
+        return files
+
+
+def _built(indexed: list[Indexed]) -> _Index:
+    words: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    for word, postings in _postings(indexed).items():
+        words[shard_key(word)][word] = postings
+    return _Index(
+        tuple(indexed),
+        dict(words),
+        {key: _file("t", shard) for key, shard in words.items()},
+        tuple(_chunk(indexed, start) for start in range(0, len(indexed), CHUNK)),
+    )
+
+
+def _patched(last: _Index, indexed: list[Indexed]) -> _Index | None:
+    """``last`` with the documents that changed since put in its place; None when
+    documents came or went (every later one is numbered anew) or too many changed."""
+    if len(indexed) != len(last.documents):
+        return None
+    changed = [
+        number
+        for number, (old, new) in enumerate(zip(last.documents, indexed, strict=True))
+        if old is not new and old != new
     ]
-    manifest = {
-        "format": FORMAT,
-        "prefix": PREFIX,
-        "chunk": CHUNK,
-        "limit": LIMIT,
-        "prefix_share": PREFIX_SHARE,
-        "stop_words": sorted(STOP_WORDS),
-        "documents": len(indexed),
-        "terms": terms,
-        "docs": chunks,
-    }
-    files[MANIFEST] = _json(manifest)
-    return files
+    if len(changed) > len(indexed) // 8:  # then building it afresh costs less
+        return None
+    words = dict(last.words)
+    copied: set[str] = set()
+    for number in changed:
+        before, after = _weights_of(last.documents[number]), _weights_of(indexed[number])
+        for word in before.keys() | after.keys():
+            weight = after.get(word)
+            if before.get(word) == weight:
+                continue
+            key = shard_key(word)
+            if key not in copied:
+                words[key] = dict(words.get(key, {}))
+                copied.add(key)
+            postings = _replaced(words[key].get(word, []), number, weight)
+            if postings:
+                words[key][word] = postings
+            else:
+                del words[key][word]
+    terms = dict(last.terms)
+    for key in copied:
+        if words[key]:
+            terms[key] = _file("t", words[key])
+        else:
+            del words[key], terms[key]
+    chunks = list(last.chunks)
+    for start in sorted({number - number % CHUNK for number in changed}):
+        chunks[start // CHUNK] = _chunk(indexed, start)
+    return _Index(tuple(indexed), words, terms, tuple(chunks))
 
 
-def _add(files: dict[str, bytes], kind: str, data: object) -> str:
-    """Store ``data`` under a name made from its content; the name, relative to FOLDER."""
+def _weights_of(document: Indexed) -> dict[str, int]:
+    if not document.words:
+        return {}
+    weights = array(_WEIGHT, document.weights)
+    return dict(zip(document.words.split("\n"), weights, strict=True))
+
+
+def _replaced(postings: list[int], number: int, weight: int | None) -> list[int]:
+    """A copy of ``postings`` with document ``number``'s weight, or without it (None)."""
+    at = bisect_left(postings[::2], number) * 2
+    end = at + 2 if at < len(postings) and postings[at] == number else at
+    return postings[:at] + ([number, weight] if weight is not None else []) + postings[end:]
+
+
+def _chunk(indexed: list[Indexed], start: int) -> tuple[str, bytes]:
+    return _file("d", [[d.location, d.title, d.teaser] for d in indexed[start : start + CHUNK]])
+
+
+def _file(kind: str, data: object) -> tuple[str, bytes]:
+    """The file of ``data``, named after its content (relative to FOLDER), and its body."""
     body = _json(data)
-    name = f"{kind}-{hashlib.sha256(body).hexdigest()[:16]}.json"
-    files[FOLDER + name] = body
-    return name
+    return f"{kind}-{hashlib.sha256(body).hexdigest()[:16]}.json", body
 
 
 def _json(data: object) -> bytes:
