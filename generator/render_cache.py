@@ -25,10 +25,10 @@ import enum
 import hashlib
 import os
 import pickle
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import pydantic
 
@@ -43,6 +43,14 @@ _PICKLE = pickle.HIGHEST_PROTOCOL
 _TEMPLATES = Path(__file__).parent / "templates"
 
 T = TypeVar("T")
+
+
+class _Entry(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+E = TypeVar("E", bound=_Entry)
 
 
 class RenderCache:
@@ -132,6 +140,17 @@ class RenderCache:
         value = stored[1] if stored is not None and stored[0] == key else make()
         self._used[name] = (key, value)
         return value  # type: ignore[return-value]
+
+    def each(self, names: list[str], keys: list[bytes], make: Callable[[int], T]) -> list[T]:
+        """``value`` for many names at once: ``make(i)`` for the i-th, unless kept."""
+        stored, used = self._stored, self._used
+        values = []
+        for number, (name, key) in enumerate(zip(names, keys, strict=True)):
+            found = stored.get(name)
+            value = found[1] if found is not None and found[0] == key else make(number)
+            used[name] = (key, value)
+            values.append(value)
+        return values
 
     def kept(self, name: str) -> object | None:
         """What a renderer kept under ``name`` in the last build of this process, if any."""
@@ -265,6 +284,23 @@ class Memo:
     def value(self, name: str, inputs: Mapping[str, object], make: Callable[[], T]) -> T:
         return self.cache.value(name, self.keys.of("value", name, inputs), make)
 
+    def each(
+        self,
+        kind: str,
+        items: Sequence[E],
+        inputs: Mapping[str, object],
+        make: Callable[[E], T],
+    ) -> list[T]:
+        """``make(item)`` for each entry (an event, a company, a topic), or what it gave
+        before for the same entry and ``inputs``: one value named ``kind#id`` each. Keyed
+        without a call per entry, as thousands are asked for at once."""
+        shared, entry = self.keys.of("each", kind, inputs), self.keys.entry
+        return self.cache.each(
+            [f"{kind}#{item.id}" for item in items],
+            [shared + entry(item) for item in items],
+            lambda number: make(items[number]),
+        )
+
     def kept(self, name: str) -> object | None:
         return self.cache.kept(name)
 
@@ -285,6 +321,15 @@ class NoMemo:
 
     def value(self, name: str, inputs: Mapping[str, object], make: Callable[[], T]) -> T:
         return make()
+
+    def each(
+        self,
+        kind: str,
+        items: Sequence[E],
+        inputs: Mapping[str, object],
+        make: Callable[[E], T],
+    ) -> list[T]:
+        return [make(item) for item in items]
 
     def kept(self, name: str) -> object | None:
         return None
@@ -350,6 +395,14 @@ class Keys:
         values = [(n, known.get(id(v)) or plain(v)) for n, v in context.items()]
         data = pickle.dumps((template, page, values), _PICKLE)
         return hashlib.blake2b(data, digest_size=16).digest()
+
+    def entry(self, value: object) -> bytes:
+        """The digest of one entry of the model (an event, company or topic)."""
+        known = self._known.get(id(value))
+        if type(known) is bytes:
+            return known
+        plain = pickle.dumps(self._plain(value), _PICKLE)
+        return hashlib.blake2b(plain, digest_size=16).digest()
 
     def _plain_dataclass(self, value: object, names: tuple[str, ...]) -> object:
         parts = tuple([self._plain(getattr(value, name)) for name in names])

@@ -100,14 +100,7 @@ def render_api(kb: KnowledgeBase, site: Site, memo: Memo | NoMemo = NO_MEMO) -> 
 
 def _event_items(events: list[EventEntry], site: Site, path: str, memo: Memo | NoMemo) -> list[str]:
     """Each event as an item of the JSON list in ``path``: after one edit, one is encoded."""
-    return [
-        memo.value(
-            f"{path}#{event.id}",
-            {"event": event, "site": site},
-            lambda event=event: _json_item(event_data(event, site, path)),
-        )
-        for event in events
-    ]
+    return memo.each(path, events, {"site": site}, lambda e: _json_item(event_data(e, site, path)))
 
 
 def _json_item(data: object) -> str:
@@ -132,14 +125,9 @@ def _csv(kb: KnowledgeBase, site: Site, memo: Memo | NoMemo = NO_MEMO) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    for event in kb.events:
-        out.write(
-            memo.value(
-                f"{CSV}#{event.id}",
-                {"event": event, "site": site},
-                lambda event=event: _csv_line(_csv_row(event, site)),
-            )
-        )
+    out.writelines(
+        memo.each(CSV, kb.events, {"site": site}, lambda e: _csv_line(_csv_row(e, site)))
+    )
     return out.getvalue().encode()
 
 

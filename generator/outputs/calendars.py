@@ -59,13 +59,11 @@ def render_calendars(
     # Each event is written once and its text reused in every calendar that holds it:
     # folding iCalendar lines is the slow part, and an event is in several calendars.
     # An event's text is kept between builds until the event changes (render_cache.py).
-    vevents = {
-        e.id: memo.value(
-            f"vevent:{e.id}", {"event": e, "site": site}, lambda e=e: _vevent(kb, e, site).to_ical()
-        )
-        for e in kb.events
-        if in_calendar(e)
-    }
+    days = sorted((e for e in kb.events if in_calendar(e)), key=_by_day)
+    texts = memo.each("vevent", days, {"site": site}, lambda e: _vevent(kb, e, site).to_ical())
+    # by event id, in calendar order: a calendar's events are sorted by their place here
+    vevents = {e.id: text for e, text in zip(days, texts, strict=True)}
+    place = {event_id: number for number, event_id in enumerate(vevents)}
 
     def calendar(name: str, description: str, events: list[EventEntry]) -> bytes:
         head, end = memo.value(
@@ -73,8 +71,8 @@ def render_calendars(
             {"name": name, "description": description},
             lambda: _frame(name, description),
         )
-        days = sorted((e for e in events if in_calendar(e)), key=_by_day)
-        return head + b"".join(vevents[e.id] for e in days) + end
+        held = sorted((e.id for e in events if e.id in place), key=place.__getitem__)
+        return head + b"".join([vevents[event_id] for event_id in held]) + end
 
     files = {
         ALL: calendar(

@@ -102,18 +102,9 @@ def render_search(kb: KnowledgeBase, memo: Memo | NoMemo = NO_MEMO) -> dict[str,
     (``kb serve``) also keeps the index itself, and after an edit writes again only the
     files that hold the changed documents' words and results."""
     indexed = [
-        *(
-            memo.value(f"search:{c.id}", {"company": c}, lambda c=c: _indexed(_company(c)))
-            for c in kb.companies.values()
-        ),
-        *(
-            memo.value(f"search:{t.id}", {"topic": t}, lambda t=t: _indexed(_topic(t)))
-            for t in kb.topics.values()
-        ),
-        *(
-            memo.value(f"search:{e.id}", {"event": e}, lambda e=e: _indexed(_event(kb, e)))
-            for e in kb.events
-        ),
+        *memo.each("search/company", [*kb.companies.values()], {}, lambda c: _indexed(_company(c))),
+        *memo.each("search/topic", [*kb.topics.values()], {}, lambda t: _indexed(_topic(t))),
+        *memo.each("search/event", kb.events, {}, lambda e: _indexed(_event(kb, e))),
     ]
     kept = memo.kept(FOLDER)
     index = _patched(kept, indexed) if isinstance(kept, _Index) else None
