@@ -536,9 +536,15 @@ def _generate_timeline(r: Renderer) -> dict[str, str]:
     10,000 events) and be rebuilt after every change.
     """
     years = _year_months(r.kb.events, timeline_page)
+    # The overview shows how many events each month has, no event itself: an edit that
+    # keeps the counts leaves it as it is.
+    counts = [(y.year, [(month.name, len(month.events)) for month in y.months]) for y in years]
     pages = {
-        "events/index.md": r.render(
-            "events.md.j2", "events/index.md", years=years, count=len(r.kb.events)
+        "events/index.md": r.render_from(
+            "events.md.j2",
+            "events/index.md",
+            {"counts": counts},
+            lambda: {"years": years, "count": len(r.kb.events)},
         )
     }
     for year in years:
@@ -556,57 +562,61 @@ def _listing(entry: CompanyEntry | TopicEntry, events: list[EventEntry]) -> List
 def _generate_listing_years(
     r: Renderer,
     entry: CompanyEntry | TopicEntry,
-    listing: Listing,
+    events: list[EventEntry],
     feed: str,
     show_companies: bool,
 ) -> dict[str, str]:
     """A company's or topic's year pages, by path; none when its page lists every event."""
-    return {
-        year.page: r.render(
-            "listing-year.md.j2",
-            year.page,
-            entry=entry,
-            year=year,
-            feed=feed,
-            show_companies=show_companies,
-        )
-        for year in listing.years
-    }
+    if len(events) <= LISTING_LIMIT:
+        return {}
+    pages = {}
+    for group in by_year(events):
+        path = listing_page(entry, group.year)
+        inputs = {"entry": entry, "events": group.events, "feed": feed, "show": show_companies}
+
+        def context(events: list[EventEntry] = group.events, path: str = path) -> dict:
+            (year,) = _year_months(events, lambda _: path)
+            return dict(entry=entry, year=year, feed=feed, show_companies=show_companies)
+
+        pages[path] = r.render_from("listing-year.md.j2", path, inputs, context)
+    return pages
 
 
 def _generate_company(r: Renderer, company: CompanyEntry) -> dict[str, str]:
     """The company's page, and its year pages when it has more than ``LISTING_LIMIT`` events."""
     kb = r.kb
     events = kb.events_of_company.get(company.id, [])
-    parent = kb.companies.get(company.record.parent or "")
-    listing = _listing(company, events)
-    page = r.render(
+    inputs = {
+        "company": company,
+        "parent": kb.companies.get(company.record.parent or ""),
+        "subsidiaries": kb.subsidiaries.get(company.id, []),
+        "upcoming": kb.upcoming(events),
+        "events": events,
+    }
+    page = r.render_from(
         "company.md.j2",
         company.page,
-        company=company,
-        parent=parent,
-        subsidiaries=kb.subsidiaries.get(company.id, []),
-        upcoming=kb.upcoming(events),
-        listing=listing,
+        inputs,
+        lambda: {**inputs, "listing": _listing(company, events)},
     )
-    years = _generate_listing_years(r, company, listing, company_feed(company.id), False)
+    years = _generate_listing_years(r, company, events, company_feed(company.id), False)
     return {company.page: page, **years}
 
 
 def _generate_topic(r: Renderer, topic: TopicEntry) -> dict[str, str]:
     """The topic's page, and its year pages when it has more than ``LISTING_LIMIT`` events."""
     kb = r.kb
-    parent = kb.topics.get(topic.record.parent or "")
-    listing = _listing(topic, kb.events_of_topic.get(topic.id, []))
-    page = r.render(
-        "topic.md.j2",
-        topic.page,
-        topic=topic,
-        parent=parent,
-        subtopics=kb.subtopics.get(topic.id, []),
-        listing=listing,
+    events = kb.events_of_topic.get(topic.id, [])
+    inputs = {
+        "topic": topic,
+        "parent": kb.topics.get(topic.record.parent or ""),
+        "subtopics": kb.subtopics.get(topic.id, []),
+        "events": events,
+    }
+    page = r.render_from(
+        "topic.md.j2", topic.page, inputs, lambda: {**inputs, "listing": _listing(topic, events)}
     )
-    years = _generate_listing_years(r, topic, listing, topic_feed(topic.id), True)
+    years = _generate_listing_years(r, topic, events, topic_feed(topic.id), True)
     return {topic.page: page, **years}
 
 

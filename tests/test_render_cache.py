@@ -18,6 +18,7 @@ from helpers import MKDOCS_YML, snapshot, synthetic_content
 
 from generator import pipeline
 from generator.config import Settings, load_settings
+from generator.render import LISTING_LIMIT
 from generator.synth import SYNTH_EPOCH
 
 DAY = 86400
@@ -155,6 +156,30 @@ def test_a_session_build_equals_one_without_the_cache(tmp_path, content, edit, m
     expected, actual = snapshot(tmp_path / "fresh"), snapshot(tmp_path / "cached")
     assert sorted(actual) == sorted(expected)
     assert [name for name in expected if expected[name] != actual[name]] == []
+
+
+@pytest.mark.parametrize("in_session", [False, True], ids=["build", "session"])
+def test_the_year_pages_of_a_long_listing_follow_an_edit(tmp_path, monkeypatch, in_session):
+    """A company with more events than its page lists has a page per year, each keyed by
+    the events of its year: retitling its oldest event, shown on a year page only,
+    renders that page again, as a build without the cache writes it."""
+    content = synthetic_content(tmp_path, monkeypatch, 300, seed=7)
+    cached = _settings(tmp_path, content, "cached")
+    session = pipeline.Session() if in_session else None
+    kb = pipeline.generate(cached, cache=True, session=session).kb
+    assert kb is not None
+    company = max(kb.events_of_company, key=lambda c: len(kb.events_of_company[c]))
+    events = kb.events_of_company[company]
+    assert len(events) > LISTING_LIMIT
+    oldest = events[-1]
+    year_page = tmp_path / "cached" / "companies" / company / f"{oldest.record.date.start.year}.md"
+    assert oldest.record.title in year_page.read_text("utf-8")
+    _replace_line(content / "events" / f"{oldest.id}.yaml", "title", "A retitled old event")
+    again = pipeline.generate(cached, cache=True, session=session)
+    assert again.reused > 300
+    assert "A retitled old event" in year_page.read_text("utf-8")
+    _generate(_settings(tmp_path, content, "fresh"), cache=False)
+    assert snapshot(tmp_path / "cached") == snapshot(tmp_path / "fresh")
 
 
 def test_a_new_day_is_not_served_from_the_cache(tmp_path, content, monkeypatch):
