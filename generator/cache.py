@@ -5,9 +5,10 @@ located problems), depend only on its path inside the content folder, its
 bytes and the code that reads and checks it. They are kept in this user's
 cache folder, ``$XDG_CACHE_HOME/company-events-kb/`` or
 ``~/.cache/company-events-kb/``, one file per content folder, and reused
-while all three are unchanged. The Markdown check of a summary depends only
-on its text and is kept the same way. The cross-record rules, which depend on
-every record and on today's date, always run again.
+while all three are unchanged, and so is what the rules that look at one
+event alone find in it. The Markdown check of a summary depends only on its
+text and is kept the same way. The cross-record rules, which depend on every
+record or on today's date, always run again.
 
 The cache lives outside the repository: nothing that comes with the content
 (a pull request, say) can pass for it, and a build writes nothing next to
@@ -57,7 +58,7 @@ from .loader import SourceFile, parse_file, read_file
 from .markup import SummaryProblem, check_summary
 from .rules import summary_texts
 from .schema import Event
-from .validate import check_shape
+from .validate import Checked, check_shape
 from .write import write_atomic
 from .yamlnodes import Node, YamlProblem
 
@@ -68,7 +69,7 @@ if TYPE_CHECKING:
 #: render_cache.py); the least recently written go first
 KEEP = 20
 #: changes whenever the layout of a cache file changes
-MAGIC = b"kb record cache 1\n"
+MAGIC = b"kb record cache 2\n"
 _SIGNATURE = hashlib.sha256().digest_size
 _PICKLE = pickle.HIGHEST_PROTOCOL
 
@@ -90,7 +91,8 @@ class RecordCache:
     """The stored results of one content folder, and those of the current run.
 
     An entry is (digest of the bytes, YAML problem or None, pickled shape check
-    or None), keyed by the path inside the content folder.
+    or None, what the rules that look at one record alone found or None), keyed by
+    the path inside the content folder.
     """
 
     def __init__(
@@ -155,7 +157,7 @@ class RecordCache:
         if stored is not None and stored[0] == digest:
             self._entries[relative] = list(stored)
             return True
-        self._entries[relative] = [digest, None, None]
+        self._entries[relative] = [digest, None, None, None]
         self._changed = True
         return False
 
@@ -225,6 +227,32 @@ class RecordCache:
         )
         self._checked[source.relative] = (entry[0], shape)
         return shape
+
+    def record_problems(
+        self, item: Checked, check: Callable[[Checked], list[Diagnostic]]
+    ) -> list[Diagnostic]:
+        """``check(item)``: what the rules that look at one record alone find in it
+        (``rules.RECORD_RULES``), or what they found for the same bytes before. Its
+        summaries' Markdown checks are kept too, as if asked for again."""
+        source = item.source
+        entry = self._entries.get(source.relative)
+        if entry is None:  # not read through this cache
+            return check(item)
+        if entry[3] is None:
+            found = check(item)
+            if all(problem.path == source.display for problem in found):
+                texts = [_digest(text) for _, text in summary_texts(item.record)]  # type: ignore[arg-type]
+                entry[3] = (_without_path(found), tuple(texts))
+                self._changed = True
+            return found
+        problems, texts = entry[3]
+        for digest in texts:
+            if digest not in self._summaries and digest in self._stored_summaries:
+                self._summaries[digest] = self._stored_summaries[digest]
+        return [
+            Diagnostic(source.display, line, column, Severity(severity), rule, message)
+            for line, column, severity, rule, message in problems
+        ]
 
     def check_summary(self, text: str) -> list[SummaryProblem]:
         """``markup.check_summary(text)``, or what it gave for the same text before."""

@@ -46,11 +46,25 @@ class RuleContext:
 
 Rule = Callable[[RuleContext], Iterable[Diagnostic]]
 RULES: list[Rule] = []
+#: a rule that looks at one event alone: what it finds depends only on the event's file
+#: (its path and bytes), so it is kept with the file's shape check (cache.py)
+RecordRule = Callable[["Checked", RuleContext], Iterable[Diagnostic]]
+RECORD_RULES: list[RecordRule] = []
 
 
 def rule(func: Rule) -> Rule:
     RULES.append(func)
     return func
+
+
+def record_rule(func: RecordRule) -> RecordRule:
+    RECORD_RULES.append(func)
+    return func
+
+
+def record_problems(item: Checked, ctx: RuleContext) -> list[Diagnostic]:
+    """What the rules that look at one event alone find in ``item``."""
+    return [problem for check in RECORD_RULES for problem in check(item, ctx)]
 
 
 def _at(item: Checked, *loc: str | int):
@@ -108,37 +122,35 @@ def known_related_events(ctx: RuleContext) -> Iterator[Diagnostic]:
             )
 
 
-@rule
-def no_repeated_ids(ctx: RuleContext) -> Iterator[Diagnostic]:
-    for item in ctx.events.values():
-        for field in ("companies", "topics", "related"):
-            seen: set[str] = set()
-            for index, ref in enumerate(getattr(item.record, field)):
-                if ref in seen:
-                    yield _at(item, field, index).error(
-                        "duplicate-id", f"{field}: '{ref}' is listed twice"
-                    )
-                seen.add(ref)
+@record_rule
+def no_repeated_ids(item: Checked, ctx: RuleContext) -> Iterator[Diagnostic]:
+    for field in ("companies", "topics", "related"):
+        seen: set[str] = set()
+        for index, ref in enumerate(getattr(item.record, field)):
+            if ref in seen:
+                yield _at(item, field, index).error(
+                    "duplicate-id", f"{field}: '{ref}' is listed twice"
+                )
+            seen.add(ref)
 
 
-@rule
-def event_file_matches_record(ctx: RuleContext) -> Iterator[Diagnostic]:
-    for item in ctx.events.values():
-        event: Event = item.record  # type: ignore[assignment]
-        folder, name = item.id.split("/")
-        if event.companies[0] != folder:
-            yield _at(item, "companies", 0).error(
-                "folder",
-                f"companies: the first company '{event.companies[0]}' owns the event, so the "
-                f"file belongs in content/events/{event.companies[0]}/ (it is in {folder}/)",
-            )
-        prefix = event.date.slug() + "-"
-        if not name.startswith(prefix) or not slug_fits_date(event.date, name[len(prefix) :]):
-            yield _at(item, "date").error(
-                "file-name",
-                f"file name must be the date then a short slug, like "
-                f"{prefix}{_slug_after_date(name)}.yaml, to match date {event.date.iso()}",
-            )
+@record_rule
+def event_file_matches_record(item: Checked, ctx: RuleContext) -> Iterator[Diagnostic]:
+    event: Event = item.record  # type: ignore[assignment]
+    folder, name = item.id.split("/")
+    if event.companies[0] != folder:
+        yield _at(item, "companies", 0).error(
+            "folder",
+            f"companies: the first company '{event.companies[0]}' owns the event, so the "
+            f"file belongs in content/events/{event.companies[0]}/ (it is in {folder}/)",
+        )
+    prefix = event.date.slug() + "-"
+    if not name.startswith(prefix) or not slug_fits_date(event.date, name[len(prefix) :]):
+        yield _at(item, "date").error(
+            "file-name",
+            f"file name must be the date then a short slug, like "
+            f"{prefix}{_slug_after_date(name)}.yaml, to match date {event.date.iso()}",
+        )
 
 
 def _slug_after_date(name: str) -> str:
@@ -147,16 +159,15 @@ def _slug_after_date(name: str) -> str:
     return "-".join(words) or "what-happened"
 
 
-@rule
-def translations_differ_from_text(ctx: RuleContext) -> Iterator[Diagnostic]:
-    for item in ctx.events.values():
-        event: Event = item.record  # type: ignore[assignment]
-        if event.lang in event.translations:
-            yield item.source.at(*locate_key(item.source.root, ("translations", event.lang))).error(
-                "translation",
-                f"translations: '{event.lang}' is the record's own language; "
-                "translations are for other languages",
-            )
+@record_rule
+def translations_differ_from_text(item: Checked, ctx: RuleContext) -> Iterator[Diagnostic]:
+    event: Event = item.record  # type: ignore[assignment]
+    if event.lang in event.translations:
+        yield item.source.at(*locate_key(item.source.root, ("translations", event.lang))).error(
+            "translation",
+            f"translations: '{event.lang}' is the record's own language; "
+            "translations are for other languages",
+        )
 
 
 @rule
@@ -192,14 +203,13 @@ def status_matches_date(ctx: RuleContext) -> Iterator[Diagnostic]:
             )
 
 
-@rule
-def summaries_use_allowed_markdown(ctx: RuleContext) -> Iterator[Diagnostic]:
-    for item in ctx.events.values():
-        for loc, text in summary_texts(item.record):  # type: ignore[arg-type]
-            field = ".".join(loc)
-            for problem in ctx.check_summary(text):
-                line, column = _summary_position(item, loc, problem.needle)
-                yield item.source.at(line, column).error("summary", f"{field}: {problem.message}")
+@record_rule
+def summaries_use_allowed_markdown(item: Checked, ctx: RuleContext) -> Iterator[Diagnostic]:
+    for loc, text in summary_texts(item.record):  # type: ignore[arg-type]
+        field = ".".join(loc)
+        for problem in ctx.check_summary(text):
+            line, column = _summary_position(item, loc, problem.needle)
+            yield item.source.at(line, column).error("summary", f"{field}: {problem.message}")
 
 
 def summary_texts(event: Event) -> list[tuple[tuple[str, ...], str]]:
@@ -231,14 +241,13 @@ def _summary_position(item: Checked, loc: tuple[str, ...], needle: str) -> tuple
 PLACEHOLDER = "TODO:"
 
 
-@rule
-def no_placeholders(ctx: RuleContext) -> Iterator[Diagnostic]:
-    for item in ctx.events.values():
-        if item.record.summary.startswith(PLACEHOLDER):  # type: ignore[attr-defined]
-            line, column = _summary_position(item, ("summary",), PLACEHOLDER)
-            yield item.source.at(line, column).error(
-                "placeholder", "summary: still the placeholder from kb new event; write it"
-            )
+@record_rule
+def no_placeholders(item: Checked, ctx: RuleContext) -> Iterator[Diagnostic]:
+    if item.record.summary.startswith(PLACEHOLDER):  # type: ignore[attr-defined]
+        line, column = _summary_position(item, ("summary",), PLACEHOLDER)
+        yield item.source.at(line, column).error(
+            "placeholder", "summary: still the placeholder from kb new event; write it"
+        )
 
 
 @rule

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from .diagnostics import Diagnostic
 from .loader import SourceFile
 from .markup import check_summary
-from .rules import RULES, RuleContext
+from .rules import RULES, RuleContext, record_problems
 from .schema import RECORD_TYPES, Record
 from .yamlnodes import locate, locate_key, to_python
 
@@ -41,8 +41,9 @@ def validate(
 ) -> tuple[dict[str, dict[str, Checked]], list[Diagnostic]]:
     """Records that passed the schema, by kind and id, and every problem found.
 
-    With a cache, a file's shape check and a summary's Markdown check are reused
-    when they were done before on the same bytes; the cross-record rules always run.
+    With a cache, a file's shape check, what the rules that look at one event alone
+    find and a summary's Markdown check are reused when they were done before on the
+    same bytes; the cross-record rules always run.
     """
     problems: list[Diagnostic] = []
     checked: dict[str, dict[str, Checked]] = {kind: {} for kind in RECORD_TYPES}
@@ -56,6 +57,13 @@ def validate(
         if record is not None:
             checked[source.kind][source.id] = Checked(source, record)
     context = RuleContext(checked, today, present, cache.check_summary if cache else check_summary)
+    for item in checked["event"].values():
+        if cache is None:
+            problems.extend(record_problems(item, context))
+        else:
+            problems.extend(
+                cache.record_problems(item, lambda item: record_problems(item, context))
+            )
     for rule in RULES:
         problems.extend(rule(context))
     return checked, sorted(problems)

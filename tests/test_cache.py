@@ -32,6 +32,9 @@ BROKEN = "acme/2026-03-07-broken"
 SHAPE = "acme/2026-03-08-shape"
 EMPTY = "acme/2026-03-09-empty"
 REPEAT = "acme/2026-03-10-repeat"
+#: misnamed for its date, with a company twice, its own language as a translation and
+#: the placeholder summary: what the rules that look at one event alone find
+MISFIT = "acme/2026-03-11-misfit"
 
 
 def event(
@@ -90,6 +93,13 @@ BROKEN_FILES = {
         EMPTY: "",
         # the same source as RESULTS
         REPEAT: event("Acme repeats itself", "2026-03-10"),
+        MISFIT: event(
+            "Acme misfits",
+            "2026-03-04",
+            summary="'TODO: what happened'",
+            url="https://example.com/misfit",
+            extra="translations:\n  en:\n    title: Acme misfits\n",
+        ).replace("companies: [acme]", "companies: [acme, acme]"),
     },
 }
 
@@ -164,6 +174,10 @@ def test_a_warm_run_reports_byte_for_byte_what_a_cold_run_reports(tmp_path, fmt)
             "summary",
             "stale-schedule",
             "duplicate-source",
+            "file-name",
+            "duplicate-id",
+            "translation",
+            "placeholder",
         }
     elif fmt == "standard":
         assert f"content/events/{BROKEN}.yaml:2:1: error: invalid YAML:" in fresh.stderr
