@@ -119,6 +119,11 @@ class RecordCache:
         # read from: this run's, and those the last run of this process kept
         self._files: dict[str, tuple[tuple[int, int, int, int], bytes]] = {}
         self._files_before: dict[str, tuple[tuple[int, int, int, int], bytes]] = {}
+        # the files this run found untouched since the last run of this process read them,
+        # and the record files it made that read without a problem: this run's, the last's
+        self._untouched: set[str] = set()
+        self._sources: dict[str, SourceFile] = {}
+        self._sources_before: dict[str, SourceFile] = {}
         self._changed = False
         if file:
             self._read()
@@ -146,14 +151,22 @@ class RecordCache:
         status = os.stat(path)  # before reading: a change made while reading is seen next time
         signature = untouched_since(status)
         before = self._files_before.get(relative)
-        data = before[1] if before is not None and before[0] == signature else read_file(path)[0]
+        if before is not None and before[0] == signature:
+            data = before[1]
+            self._untouched.add(relative)
+        else:
+            data = read_file(path)[0]
         self._files[relative] = (signature, data)
         return data, status.st_mtime
 
     def known(self, relative: str, data: bytes) -> bool:
         """Whether these bytes at this path were read before; either way, they are kept."""
-        digest = hashlib.sha256(data).digest()
         stored = self._stored.get(relative)
+        if stored is not None and relative in self._untouched:
+            # the very bytes the last run of this process read, and kept as it found them
+            self._entries[relative] = list(stored)
+            return True
+        digest = hashlib.sha256(data).digest()
         if stored is not None and stored[0] == digest:
             self._entries[relative] = list(stored)
             return True
@@ -177,6 +190,16 @@ class RecordCache:
             sent = [(relative, result) for relative, _, _, result in _check_files(shared)]
         for relative, result in sent:
             self._keep(relative, result)
+
+    def source(self, relative: str) -> SourceFile | None:
+        """The record file the last run of this process made of this path, if it read
+        without a problem and is untouched since: the same file can be used again."""
+        return self._sources_before.get(relative) if relative in self._untouched else None
+
+    def keep_source(self, source: SourceFile) -> None:
+        """Keep a record file that read without a problem for the next run (``source``)."""
+        if self.keeps_files:
+            self._sources[source.relative] = source
 
     def read(self, relative: str, data: bytes) -> tuple[Node | bytes | None, YamlProblem | None]:
         """A known file's tree, or the problem that stops it being read as YAML. Bytes
@@ -281,6 +304,7 @@ class RecordCache:
         successor._held = self._checked
         successor.keeps_files = self.keeps_files
         successor._files_before = self._files
+        successor._sources_before = self._sources
         successor._changed = self._changed
         return successor
 

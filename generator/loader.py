@@ -137,6 +137,11 @@ def load(
             ]
         )
     for kind, record_id, relative, path, shown, data, modified in readable:
+        kept = cache.source(relative) if cache else None
+        if kept is not None and kept.display == shown:
+            files.append(kept)
+            cache.keep_source(kept)  # type: ignore[union-attr]
+            continue
         edit_path = f"{content.name}/{relative}"
         root, problem = cache.read(relative, data) if cache else parse_file(data)
         if problem is not None:
@@ -158,6 +163,8 @@ def load(
                 modified=modified,
             )
         )
+        if cache is not None and problem is None:
+            cache.keep_source(files[-1])
     return files, problems
 
 

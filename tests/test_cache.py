@@ -236,11 +236,16 @@ def test_a_session_reads_again_only_records_touched_since_and_sees_a_same_size_e
     monkeypatch.setattr(cache, "read_file", counting)
     session = pipeline.Session()
     today = dt.date(2026, 4, 1)
-    assert pipeline.check(content, today, cache=True, session=session).ok
+    first = pipeline.check(content, today, cache=True, session=session)
+    assert first.ok
     assert len(read) == 4
     read.clear()
-    assert pipeline.check(content, today, cache=True, session=session).ok
+    second = pipeline.check(content, today, cache=True, session=session)
+    assert second.ok
     assert read == []
+    # and the record files made of them last time serve again, as they are
+    sources = {e.source.relative: e.source for e in second.checked["event"].values()}
+    assert all(sources[e.source.relative] is e.source for e in first.checked["event"].values())
 
     path = content / "events" / f"{DEAL}.yaml"
     original, info = path.read_bytes(), path.stat()
