@@ -74,12 +74,22 @@ def topic_data(topic: TopicEntry, site: Site, from_file: str) -> dict[str, Any]:
 
 
 def render_api(kb: KnowledgeBase, site: Site, memo: Memo | NoMemo = NO_MEMO) -> dict[str, bytes]:
-    """The JSON files and the CSV, by their docs-relative paths; a company's file is
-    rendered again only when it or its events changed (``memo``, render_cache.py)."""
+    """The JSON files and the CSV, by their docs-relative paths; the lists of companies
+    and topics, and a company's file, are rendered again only when what they hold
+    changed (``memo``, render_cache.py)."""
+    companies, topics = _by_id(kb.companies), _by_id(kb.topics)
     files = {
         EVENTS: _json_list(_event_items(kb.events, site, EVENTS, memo)),
-        COMPANIES: _json([company_data(c, site, COMPANIES) for c in _by_id(kb.companies)]),
-        TOPICS: _json([topic_data(t, site, TOPICS) for t in _by_id(kb.topics)]),
+        COMPANIES: memo.file(
+            COMPANIES,
+            {"companies": companies, "site": site},
+            lambda: _json([company_data(c, site, COMPANIES) for c in companies]),
+        ),
+        TOPICS: memo.file(
+            TOPICS,
+            {"topics": topics, "site": site},
+            lambda: _json([topic_data(t, site, TOPICS) for t in topics]),
+        ),
     }
     for company in _by_id(kb.companies):
         path = company_json(company.id)

@@ -65,24 +65,28 @@ def render_calendars(
     vevents = {e.id: text for e, text in zip(days, texts, strict=True)}
     place = {event_id: number for number, event_id in enumerate(vevents)}
 
-    def calendar(name: str, description: str, events: list[EventEntry]) -> bytes:
-        head, end = memo.value(
-            f"calendar:{name}\0{description}",
-            {"name": name, "description": description},
-            lambda: _frame(name, description),
-        )
-        held = sorted((e.id for e in events if e.id in place), key=place.__getitem__)
-        return head + b"".join([vevents[event_id] for event_id in held]) + end
+    def calendar(path: str, name: str, description: str, events: list[EventEntry]) -> bytes:
+        held = sorted((e for e in events if e.id in place), key=lambda e: place[e.id])
+
+        def text() -> bytes:
+            head, end = _frame(name, description)
+            return head + b"".join([vevents[event.id] for event in held]) + end
+
+        inputs = {"name": name, "description": description, "events": held, "site": site}
+        return memo.file(path, inputs, text)
 
     files = {
         ALL: calendar(
+            ALL,
             f"{site.name}: all events",
             "Every event in the knowledge base that is dated to a day.",
             kb.events,
         )
     }
     for company in kb.companies.values():
-        files[company_calendar(company.id)] = calendar(
+        path = company_calendar(company.id)
+        files[path] = calendar(
+            path,
             f"{site.name}: {company.name}",
             f"Events of {company.name} that are dated to a day.",
             kb.events_of_company.get(company.id, []),
