@@ -376,18 +376,22 @@ class Keys:
         for entry in (*kb.companies.values(), *kb.topics.values()):
             if entry.digest:
                 self._known[id(entry)] = self._known[id(entry.record)] = entry.digest
+        companies = {key: entry.digest for key, entry in kb.companies.items()}
+        topics = {key: entry.digest for key, entry in kb.topics.items()}
+        blake2b = hashlib.blake2b
         for event in kb.events:
-            if (
-                not event.digest
-                or not all(kb.companies[c].digest for c in event.record.companies)
-                or not all(kb.topics[t].digest for t in event.record.topics)
-            ):
+            record = event.record
+            parts = [
+                event.digest,
+                *[companies.get(c, b"") for c in record.companies],
+                *[topics.get(t, b"") for t in record.topics],
+            ]
+            if not all(parts):
                 continue
-            parts = [event.digest, _day(event.added), _day(event.changed)]
-            parts += [kb.companies[c].digest for c in event.record.companies]
-            parts += [kb.topics[t].digest for t in event.record.topics]
-            digest = hashlib.blake2b(b"\0".join(parts), digest_size=16).digest()
-            self._known[id(event)] = self._known[id(event.record)] = digest
+            # how many are companies: a company and a topic may have the same bytes
+            parts += (b"%d" % len(record.companies), _day(event.added), _day(event.changed))
+            digest = blake2b(b"\0".join(parts), digest_size=16).digest()
+            self._known[id(event)] = self._known[id(record)] = digest
 
     def of(self, template: str, page: str, context: Mapping[str, object]) -> bytes:
         known, plain = self._known, self._plain
