@@ -16,6 +16,8 @@ from urllib.parse import urljoin
 import feedparser
 import pytest
 from helpers import PROJECT_ROOT, write_kb
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar
 
 from generator.dates import Precision
@@ -600,3 +602,29 @@ def test_an_empty_events_list() -> None:
     from generator.outputs.api import _json, _json_list
 
     assert _json_list([]) == _json([]) == b"[]\n"
+
+
+# --- the data files' JSON is the standard library's, byte for byte -----------------------------
+
+_JSON_TEXT = st.text(st.characters(codec="utf-8"), max_size=12)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | _JSON_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_JSON_TEXT, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_JSON)
+def test_the_data_files_are_indented_as_the_standard_library_indents_them(data):
+    """The data files are written with orjson, for speed, in exactly the form
+    ``json.dumps(..., ensure_ascii=False, indent=2)`` gives: control characters escaped,
+    other text as it is, empty lists and objects on one line; and as an item of a list."""
+    from generator.outputs import api
+
+    expected = json.dumps(data, ensure_ascii=False, indent=2)
+    assert api._json(data) == (expected + "\n").encode()
+    assert (
+        api._json_list([api._json_item(data)])
+        == (json.dumps([data], ensure_ascii=False, indent=2) + "\n").encode()
+    )

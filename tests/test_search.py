@@ -45,6 +45,16 @@ def test_words_are_folded_and_split_at_anything_but_letters_and_digits(text, exp
     assert search.words(text) == expected
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.characters(codec="utf-8"), max_size=30))
+def test_marks_are_dropped_as_a_look_at_every_character_drops_them(text):
+    """Only characters beyond ASCII are looked at for combining marks: the words are those
+    of the plain way, which looks at every character."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    bare = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
+    assert search.words(text) == search._WORD.findall(bare)
+
+
 def _corpus() -> list[str]:
     """Every text of the real content, tricky strings, and every assigned letter, digit and
     mark of the Basic Multilingual Plane, in short runs."""

@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Any
+
+import orjson
 
 from ..model import CompanyEntry, EventEntry, KnowledgeBase, TopicEntry
 from ..render_cache import NO_MEMO, Memo, NoMemo
@@ -115,7 +116,7 @@ def _event_items(events: list[EventEntry], site: Site, path: str, memo: Memo | N
 
 def _json_item(data: object) -> str:
     """``data`` as ``_json`` writes it as an item of a list: indented one level more."""
-    return "  " + json.dumps(data, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+    return "  " + orjson.dumps(data, option=orjson.OPT_INDENT_2).decode().replace("\n", "\n  ")
 
 
 def _json_list(items: list[str]) -> bytes:
@@ -128,7 +129,10 @@ def _by_id(entries: dict[str, Any]) -> list[Any]:
 
 
 def _json(data: object) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode()
+    """``data`` as ``json.dumps(data, ensure_ascii=False, indent=2)`` writes it, and a line
+    end. orjson gives the same bytes (a test holds it to that); Python's own encoder does
+    indented JSON in Python, which took half of the data files' time."""
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
 
 
 def _csv(kb: KnowledgeBase, site: Site, memo: Memo | NoMemo = NO_MEMO) -> bytes:

@@ -77,8 +77,17 @@ def words(text: str) -> list[str]:
     if text.isascii():  # nothing to decompose: most text, and much faster
         return _WORD.findall(text.lower())
     decomposed = unicodedata.normalize("NFKD", text.lower())
-    bare = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
-    return _WORD.findall(bare)
+    return _WORD.findall(_NON_ASCII.sub(_without_marks, decomposed))
+
+
+#: runs of characters beyond ASCII, the only ones that can be combining marks: most text
+#: with accents is ASCII but for them, and looking at each character took a third of the
+#: time of indexing 10,000 events
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _without_marks(run: re.Match[str]) -> str:
+    return "".join(c for c in run.group() if not unicodedata.category(c).startswith("M"))
 
 
 def shard_key(word: str) -> str:
