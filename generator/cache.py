@@ -56,7 +56,7 @@ from .dates import FuzzyDate
 from .diagnostics import Diagnostic, Severity
 from .loader import SourceFile, parse_file, read_file
 from .markup import SummaryProblem, check_summary
-from .rules import summary_texts
+from .rules import Facts, facts_of, summary_texts
 from .schema import Event
 from .validate import Checked, check_shape
 from .write import write_atomic
@@ -124,6 +124,10 @@ class RecordCache:
         self._untouched: set[str] = set()
         self._sources: dict[str, SourceFile] = {}
         self._sources_before: dict[str, SourceFile] = {}
+        # what the duplicate rules compare of each event, by path and digest: kept in memory
+        # by a running process for its next run (``facts``), never written to the file
+        self._facts: dict[str, tuple[bytes, Facts]] = {}
+        self._facts_before: dict[str, tuple[bytes, Facts]] = {}
         self._changed = False
         if file:
             self._read()
@@ -277,6 +281,19 @@ class RecordCache:
             for line, column, severity, rule, message in problems
         ]
 
+    def facts(self, item: Checked) -> Facts:
+        """``rules.facts_of(item)``, or what it gave for the same bytes in the last run of
+        this process."""
+        relative = item.source.relative
+        entry = self._entries.get(relative)
+        if entry is None:  # not read through this cache
+            return facts_of(item)
+        known = self._facts.get(relative) or self._facts_before.get(relative)
+        if known is None or known[0] != entry[0]:
+            known = (entry[0], facts_of(item))
+        self._facts[relative] = known
+        return known[1]
+
     def check_summary(self, text: str) -> list[SummaryProblem]:
         """``markup.check_summary(text)``, or what it gave for the same text before."""
         digest = _digest(text)
@@ -305,6 +322,7 @@ class RecordCache:
         successor.keeps_files = self.keeps_files
         successor._files_before = self._files
         successor._sources_before = self._sources
+        successor._facts_before = self._facts
         successor._changed = self._changed
         return successor
 

@@ -21,6 +21,24 @@ if TYPE_CHECKING:
     from .validate import Checked
 
 
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the duplicate rules compare of one event, worked out from its record alone."""
+
+    #: each source's address as ``_normal_url`` spells it, or None when it has none
+    urls: tuple[str | None, ...]
+    #: the words of its title (``_title_words``)
+    title_words: frozenset[str]
+
+
+def facts_of(item: Checked) -> Facts:
+    event: Event = item.record  # type: ignore[assignment]
+    return Facts(
+        tuple(_normal_url(s.url) if s.url else None for s in event.sources),
+        _title_words(event.title),
+    )
+
+
 @dataclass(frozen=True)
 class RuleContext:
     checked: dict[str, dict[str, Checked]]
@@ -30,6 +48,8 @@ class RuleContext:
     present: dict[str, set[str]]
     #: markup.check_summary, or a cache of what it found for each text
     check_summary: Callable[[str], list[SummaryProblem]] = check_summary
+    #: facts_of, or a cache of it kept by a running process (cache.py)
+    facts: Callable[[Checked], Facts] = facts_of
 
     @property
     def companies(self) -> dict[str, Checked]:
@@ -254,10 +274,11 @@ def no_placeholders(item: Checked, ctx: RuleContext) -> Iterator[Diagnostic]:
 def no_duplicate_sources(ctx: RuleContext) -> Iterator[Diagnostic]:
     """The same source URL in two events is an error on both, naming the other."""
     seen: dict[str, list[tuple[Checked, int]]] = defaultdict(list)
+    facts = ctx.facts
     for item in ctx.events.values():
-        for index, source in enumerate(item.record.sources):  # type: ignore[attr-defined]
-            if source.url:
-                seen[_normal_url(source.url)].append((item, index))
+        for index, url in enumerate(facts(item).urls):
+            if url is not None:
+                seen[url].append((item, index))
     for places in seen.values():
         events = {item.id for item, _ in places}
         if len(events) < 2:
@@ -288,7 +309,7 @@ def no_near_duplicates(ctx: RuleContext) -> Iterator[Diagnostic]:
         by_company[item.record.companies[0]].append(item)  # type: ignore[attr-defined]
     for items in by_company.values():
         items.sort(key=lambda i: i.record.date.start)  # type: ignore[attr-defined]
-        words = [_title_words(i.record.title) for i in items]  # type: ignore[attr-defined]
+        words = [ctx.facts(i).title_words for i in items]
         for a, first in enumerate(items):
             for b in range(a + 1, len(items)):
                 second = items[b]

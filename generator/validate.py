@@ -15,7 +15,6 @@ from pydantic import ValidationError
 
 from .diagnostics import Diagnostic
 from .loader import SourceFile
-from .markup import check_summary
 from .rules import RULES, RuleContext, record_problems
 from .schema import RECORD_TYPES, Record
 from .yamlnodes import locate, locate_key, to_python
@@ -56,7 +55,11 @@ def validate(
         problems.extend(shape_problems)
         if record is not None:
             checked[source.kind][source.id] = Checked(source, record)
-    context = RuleContext(checked, today, present, cache.check_summary if cache else check_summary)
+    context = (
+        RuleContext(checked, today, present, cache.check_summary, cache.facts)
+        if cache
+        else RuleContext(checked, today, present)
+    )
     for item in checked["event"].values():
         if cache is None:
             problems.extend(record_problems(item, context))

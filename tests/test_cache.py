@@ -645,3 +645,33 @@ def test_paths_are_shown_from_the_working_directory(tmp_path, where, content, sh
     assert f"{prefix}{SHAPE}.yaml:8:1: error: unknown field 'colour'" in result.stderr
     assert f"{prefix}{REPEAT}.yaml:13:10: error: sources[0].url: the same source" in result.stderr
     assert f"{prefix}{BROKEN}.yaml:2:1: error: invalid YAML" in result.stderr
+
+
+def test_a_session_compares_an_edited_event_by_its_new_source_and_title(tmp_path):
+    """kb serve keeps what the duplicate rules compare of each event (its sources' addresses,
+    its title's words) from one run to the next: an event edited to cite another's source,
+    or to take a title like another's three days away, is compared by what it now says."""
+    import datetime as dt
+
+    from generator import pipeline
+
+    content = write(tmp_path, VALID)
+    session = pipeline.Session()
+    today = dt.date(2026, 4, 1)
+    assert pipeline.check(content, today, cache=True, session=session).diagnostics == []
+    path = content / "events" / f"{DEAL}.yaml"
+    original = path.read_text("utf-8")
+    path.write_text(original.replace("https://example.com/deal", "https://EXAMPLE.com/results/"))
+    found = pipeline.check(content, today, cache=True, session=session).diagnostics
+    assert sorted((d.rule, Path(d.path).stem) for d in found) == [
+        ("duplicate-source", "2026-03-02-results"),
+        ("duplicate-source", "2026-03-05-deal"),
+    ]
+    path.write_text(original.replace("Acme signs a cloud deal", "Acme reports results"))
+    found = pipeline.check(content, today, cache=True, session=session).diagnostics
+    assert sorted((d.rule, Path(d.path).stem) for d in found) == [
+        ("near-duplicate", "2026-03-02-results"),
+        ("near-duplicate", "2026-03-05-deal"),
+    ]
+    path.write_text(original)
+    assert pipeline.check(content, today, cache=True, session=session).diagnostics == []
