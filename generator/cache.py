@@ -6,9 +6,9 @@ bytes and the code that reads and checks it. They are kept in this user's
 cache folder, ``$XDG_CACHE_HOME/company-events-kb/`` or
 ``~/.cache/company-events-kb/``, one file per content folder, and reused
 while all three are unchanged, and so is what the rules that look at one
-event alone find in it. The Markdown check of a summary depends only on its
-text and is kept the same way. The cross-record rules, which depend on every
-record or on today's date, always run again.
+event alone find in it (the Markdown check of its summaries among them). The
+cross-record rules, which depend on every record or on today's date, always
+run again.
 
 The cache lives outside the repository: nothing that comes with the content
 (a pull request, say) can pass for it, and a build writes nothing next to
@@ -259,26 +259,20 @@ class RecordCache:
         self, item: Checked, check: Callable[[Checked], list[Diagnostic]]
     ) -> list[Diagnostic]:
         """``check(item)``: what the rules that look at one record alone find in it
-        (``rules.RECORD_RULES``), or what they found for the same bytes before. Its
-        summaries' Markdown checks are kept too, as if asked for again."""
+        (``rules.RECORD_RULES``), or what they found for the same bytes before."""
         source = item.source
         entry = self._entries.get(source.relative)
         if entry is None:  # not read through this cache
             return check(item)
         if entry[3] is None:
             found = check(item)
-            if all(problem.path == source.display for problem in found):
-                texts = [_digest(text) for _, text in summary_texts(item.record)]  # type: ignore[arg-type]
-                entry[3] = (_without_path(found), tuple(texts))
+            if not found or all(problem.path == source.display for problem in found):
+                entry[3] = _without_path(found) if found else ()
                 self._changed = True
             return found
-        problems, texts = entry[3]
-        for digest in texts:
-            if digest not in self._summaries and digest in self._stored_summaries:
-                self._summaries[digest] = self._stored_summaries[digest]
         return [
             Diagnostic(source.display, line, column, Severity(severity), rule, message)
-            for line, column, severity, rule, message in problems
+            for line, column, severity, rule, message in entry[3]
         ]
 
     def facts(self, item: Checked) -> Facts:
@@ -295,7 +289,9 @@ class RecordCache:
         return known[1]
 
     def check_summary(self, text: str) -> list[SummaryProblem]:
-        """``markup.check_summary(text)``, or what it gave for the same text before."""
+        """``markup.check_summary(text)``, or what it gave for the same text in this process
+        (a second process checks the summaries of the files it reads): the rules keep what
+        they find with each file, so the checks are not written to the file."""
         digest = _digest(text)
         found = self._summaries.get(digest)
         if found is None:
@@ -304,8 +300,6 @@ class RecordCache:
                 found = self._stored_summaries.get(digest)
             if found is None:
                 found = tuple((p.needle, p.message) for p in check_summary(text))
-            if digest not in self._stored_summaries:
-                self._changed = True
             self._summaries[digest] = found
         return [SummaryProblem(needle, message) for needle, message in found]
 
@@ -330,15 +324,11 @@ class RecordCache:
 
     def save(self) -> None:
         """Write this run's entries, and only them, if they differ from the stored ones."""
-        unchanged = (
-            not self._changed
-            and self._entries.keys() == self._stored.keys()
-            and self._summaries.keys() == self._stored_summaries.keys()
-        )
+        unchanged = not self._changed and self._entries.keys() == self._stored.keys()
         if self.file is None or unchanged:
             return
         entries = {relative: tuple(entry) for relative, entry in self._entries.items()}
-        body = pickle.dumps((entries, self._summaries), _PICKLE)
+        body = pickle.dumps(entries, _PICKLE)
         write_signed(self.file, self._key, MAGIC, self._fingerprint, body)
         self._changed = False
 
@@ -348,11 +338,11 @@ class RecordCache:
         if body is None:
             return
         try:
-            entries, summaries = pickle.loads(body)
+            entries = pickle.loads(body)
         except Exception:  # signed by us with this very code, so never expected
             return
-        if isinstance(entries, dict) and isinstance(summaries, dict):
-            self._stored, self._stored_summaries = entries, summaries
+        if isinstance(entries, dict):
+            self._stored = entries
 
 
 # --- cache files: signed, and tied to the code that wrote them --------------------------------

@@ -8,6 +8,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
@@ -34,7 +35,7 @@ class Facts:
 def facts_of(item: Checked) -> Facts:
     event: Event = item.record  # type: ignore[assignment]
     return Facts(
-        tuple(_normal_url(s.url) if s.url else None for s in event.sources),
+        tuple([_normal_url(s.url) if s.url else None for s in event.sources]),
         _title_words(event.title),
     )
 
@@ -49,7 +50,12 @@ class RuleContext:
     #: markup.check_summary, or a cache of what it found for each text
     check_summary: Callable[[str], list[SummaryProblem]] = check_summary
     #: facts_of, or a cache of it kept by a running process (cache.py)
-    facts: Callable[[Checked], Facts] = facts_of
+    facts_from: Callable[[Checked], Facts] = facts_of
+
+    @cached_property
+    def facts(self) -> dict[str, Facts]:
+        """Each event's ``Facts`` by its id, worked out once for every rule."""
+        return {event_id: self.facts_from(item) for event_id, item in self.events.items()}
 
     @property
     def companies(self) -> dict[str, Checked]:
@@ -274,9 +280,8 @@ def no_placeholders(item: Checked, ctx: RuleContext) -> Iterator[Diagnostic]:
 def no_duplicate_sources(ctx: RuleContext) -> Iterator[Diagnostic]:
     """The same source URL in two events is an error on both, naming the other."""
     seen: dict[str, list[tuple[Checked, int]]] = defaultdict(list)
-    facts = ctx.facts
-    for item in ctx.events.values():
-        for index, url in enumerate(facts(item).urls):
+    for event_id, item in ctx.events.items():
+        for index, url in enumerate(ctx.facts[event_id].urls):
             if url is not None:
                 seen[url].append((item, index))
     for places in seen.values():
@@ -309,7 +314,7 @@ def no_near_duplicates(ctx: RuleContext) -> Iterator[Diagnostic]:
         by_company[item.record.companies[0]].append(item)  # type: ignore[attr-defined]
     for items in by_company.values():
         items.sort(key=lambda i: i.record.date.start)  # type: ignore[attr-defined]
-        words = [ctx.facts(i).title_words for i in items]
+        words = [ctx.facts[i.id].title_words for i in items]
         for a, first in enumerate(items):
             for b in range(a + 1, len(items)):
                 second = items[b]
@@ -348,7 +353,10 @@ _PLAIN_URL = re.compile(
 
 
 def _title_words(title: str) -> frozenset[str]:
-    return frozenset(re.findall(r"\w+", title.casefold()))
+    return frozenset(_WORD.findall(title.casefold()))
+
+
+_WORD = re.compile(r"\w+")
 
 
 def _similarity(a: frozenset[str], b: frozenset[str]) -> float:

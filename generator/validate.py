@@ -60,13 +60,12 @@ def validate(
         if cache
         else RuleContext(checked, today, present)
     )
+
+    def check_event(item: Checked) -> list[Diagnostic]:
+        return record_problems(item, context)
+
     for item in checked["event"].values():
-        if cache is None:
-            problems.extend(record_problems(item, context))
-        else:
-            problems.extend(
-                cache.record_problems(item, lambda item: record_problems(item, context))
-            )
+        problems.extend(cache.record_problems(item, check_event) if cache else check_event(item))
     for rule in RULES:
         problems.extend(rule(context))
     return checked, sorted(problems)

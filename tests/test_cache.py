@@ -415,13 +415,13 @@ def test_a_forged_cache_cannot_vouch_for_a_broken_record(tmp_path):
     content = write(tmp_path, VALID)
     assert validate(tmp_path).returncode == 0
     fingerprint, payload = _fingerprint_and_payload(cache_file(tmp_path))
-    entries, summaries = pickle.loads(payload)
+    entries = pickle.loads(payload)
     path = content / "events" / f"{DEAL}.yaml"
     path.write_bytes(path.read_bytes().replace(b"lang: en\nsummary", b"lang: EN\nsummary"))
     # the broken bytes, with the shape check of the valid ones
     relative = f"events/{DEAL}.yaml"
     entries[relative] = (hashlib.sha256(path.read_bytes()).digest(), *entries[relative][1:])
-    forged = pickle.dumps((entries, summaries))
+    forged = pickle.dumps(entries)
 
     cache_file(tmp_path).write_bytes(_signed(os.urandom(32), fingerprint, forged))
     result = validate(tmp_path)
@@ -579,7 +579,6 @@ def test_the_cache_keeps_only_the_files_of_the_last_run(tmp_path):
     gone = [content / "events" / f"{DEAL}.yaml", content / "companies" / "beta.yaml"]
     traces = [f"events/{DEAL}.yaml".encode(), b"companies/beta.yaml"]  # the keys
     traces += [hashlib.sha256(path.read_bytes()).digest() for path in gone]  # their bytes
-    traces.append(hashlib.sha256(summary.encode()).digest())  # DEAL's summary check
     assert validate(tmp_path).returncode == 0
     data = cache_file(tmp_path).read_bytes()
     assert [trace for trace in traces if trace in data] == traces
