@@ -292,8 +292,9 @@ class Memo:
         make: Callable[[E], T],
     ) -> list[T]:
         """``make(item)`` for each entry (an event, a company, a topic), or what it gave
-        before for the same entry and ``inputs``: one value named ``kind#id`` each. Keyed
-        without a call per entry, as thousands are asked for at once."""
+        before for the same entry and ``inputs``: one value named ``kind#id`` each, keyed
+        by the entry's digest and one key of ``inputs`` rather than by a key made for each
+        (thousands are asked for at once)."""
         shared, entry = self.keys.of("each", kind, inputs), self.keys.entry
         return self.cache.each(
             [f"{kind}#{item.id}" for item in items],
