@@ -185,6 +185,27 @@ def _finalize_html(value: object) -> object:
     return "" if value is None else markup.html_text(value)
 
 
+class _Compiled(jinja2.BytecodeCache):
+    """The templates this process compiled, for its next build: ``kb serve`` makes a new
+    environment for each build, and compiling the templates again took about 0.04 s of
+    each rebuild. Jinja checks each template's source against what was compiled."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+#: one for each way of finishing values: the compiled code differs with it
+_COMPILED = {_finalize: _Compiled(), _finalize_html: _Compiled()}
+
+
 def _environment(finalize: Callable[[object], object]) -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("generator", "templates"),
@@ -194,6 +215,7 @@ def _environment(finalize: Callable[[object], object]) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_COMPILED[finalize],
     )
 
 

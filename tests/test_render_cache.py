@@ -420,3 +420,33 @@ def test_a_session_build_leaves_no_garbage_holding_its_model(tmp_path, content):
             assert model() is None
     finally:
         gc.set_threshold(*thresholds)
+
+
+def test_templates_compiled_by_one_build_serve_the_next_until_their_source_changes():
+    """Each build makes its environments afresh; the templates compiled by the last build
+    of the process are used again, unless their source changed since."""
+    import jinja2
+
+    from generator.render import _Compiled
+
+    sources = {"page.j2": "Hello {{ name }}"}
+    compiled = _Compiled()
+
+    def build() -> tuple[str, int]:
+        env = jinja2.Environment(loader=jinja2.DictLoader(sources), bytecode_cache=compiled)
+        compiles = 0
+        real = env.compile
+
+        def counting(*args, **kwargs):
+            nonlocal compiles
+            compiles += 1
+            return real(*args, **kwargs)
+
+        env.compile = counting  # type: ignore[method-assign]
+        return env.get_template("page.j2").render(name="you"), compiles
+
+    assert build() == ("Hello you", 1)
+    assert build() == ("Hello you", 0)
+    sources["page.j2"] = "Goodbye {{ name }}"
+    assert build() == ("Goodbye you", 1)
+    assert build() == ("Goodbye you", 0)
