@@ -282,7 +282,7 @@ class RecordCache:
         entry = self._entries.get(relative)
         if entry is None:  # not read through this cache
             return facts_of(item)
-        known = self._facts.get(relative) or self._facts_before.get(relative)
+        known = self._facts_before.get(relative)  # asked once per run (RuleContext.facts)
         if known is None or known[0] != entry[0]:
             known = (entry[0], facts_of(item))
         self._facts[relative] = known

@@ -92,7 +92,7 @@ def render_api(kb: KnowledgeBase, site: Site, memo: Memo | NoMemo = NO_MEMO) -> 
             lambda: _json([topic_data(t, site, TOPICS) for t in topics]),
         ),
     }
-    for company in _by_id(kb.companies):
+    for company in companies:
         path = company_json(company.id)
         events = kb.events_of_company.get(company.id, [])
         files[path] = memo.file(
