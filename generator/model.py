@@ -6,10 +6,11 @@ Everything a page shows is computed here, once; templates only format.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import groupby
+from functools import cached_property
 from typing import TypeVar
 
 from .history import FileDates
@@ -125,6 +126,16 @@ class KnowledgeBase:
         ]
         return sorted(chosen, key=lambda e: e.sort_key)
 
+    @cached_property
+    def upcoming_of_company(self) -> dict[str, list[EventEntry]]:
+        """``upcoming`` of each company's events, by company id: from one pass over all
+        upcoming events, rather than one over each company's events."""
+        found: dict[str, list[EventEntry]] = defaultdict(list)
+        for event in self.upcoming():
+            for company in event.record.companies:
+                found[company].append(event)
+        return dict(found)
+
     def latest(self, limit: int) -> list[EventEntry]:
         """The most recent events whose date has come, whatever their status."""
         return [e for e in self.events if e.record.date.start <= self.today][:limit]
@@ -202,9 +213,25 @@ def build_model(
     return KnowledgeBase(companies, topics, events, today)
 
 
+_Item = TypeVar("_Item")
+
+
 def by_year(events: list[EventEntry]) -> list[YearGroup]:
-    """Events (already sorted) grouped by the year they fall in, in the given order."""
-    return [
-        YearGroup(year, list(group))
-        for year, group in groupby(events, key=lambda e: e.record.date.start.year)
-    ]
+    """Events (newest first) grouped by the year they fall in, in the given order."""
+    return [YearGroup(year, run) for year, run in runs(events, _year)]
+
+
+def runs(items: list[_Item], key: Callable[[_Item], int]) -> Iterator[tuple[int, list[_Item]]]:
+    """The runs of ``items`` with the same ``key``, which never rises along them (the year
+    or the month of events newest first). Each run's end is found by bisection: the lists
+    are long and their runs few, and listings split them at every build."""
+    start, count = 0, len(items)
+    while start < count:
+        value = key(items[start])
+        end = bisect_right(items, -value, start, count, key=lambda item: -key(item))
+        yield value, items[start:end]
+        start = end
+
+
+def _year(event: EventEntry) -> int:
+    return event.record.date.start.year

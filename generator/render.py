@@ -20,7 +20,6 @@ import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
-from itertools import groupby
 
 import jinja2
 from markupsafe import Markup
@@ -29,7 +28,7 @@ from . import charts, markup
 from .config import Settings
 from .dates import MONTHS
 from .json_schema import field_reference, schema_files
-from .model import CompanyEntry, EventEntry, KnowledgeBase, TopicEntry, YearGroup, by_year
+from .model import CompanyEntry, EventEntry, KnowledgeBase, TopicEntry, YearGroup, by_year, runs
 from .outputs.feeds import company_feed, topic_feed
 from .paths import href, relative
 from .render_cache import NO_MEMO, Memo, NoMemo
@@ -543,12 +542,16 @@ def _year_months(events: list[EventEntry], page: Callable[[int], str]) -> list[Y
             group.year,
             page(group.year),
             [
-                MonthGroup(f"{MONTHS['en'][month - 1]} {group.year}", list(events))
-                for month, events in groupby(group.events, key=lambda e: e.record.date.start.month)
+                MonthGroup(f"{MONTHS['en'][month - 1]} {group.year}", run)
+                for month, run in runs(group.events, _month)
             ],
         )
         for group in by_year(events)
     ]
+
+
+def _month(event: EventEntry) -> int:
+    return event.record.date.start.month
 
 
 def _generate_timeline(r: Renderer) -> dict[str, str]:
@@ -612,7 +615,7 @@ def _generate_company(r: Renderer, company: CompanyEntry) -> dict[str, str]:
         "company": company,
         "parent": kb.companies.get(company.record.parent or ""),
         "subsidiaries": kb.subsidiaries.get(company.id, []),
-        "upcoming": kb.upcoming(events),
+        "upcoming": kb.upcoming_of_company.get(company.id, []),
         "events": events,
     }
     page = r.render_from(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
+from itertools import groupby
 from pathlib import Path
 
 import yaml
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 
 from generator.diagnostics import Diagnostic, Severity
 from generator.loader import SourceFile
+from generator.model import runs
 from generator.paths import relative
 from generator.schema import Company, Event, Topic
 from generator.validate import check_shape, validate
@@ -561,3 +563,18 @@ def test_a_summary_the_quick_check_passes_is_one_markdown_finds_nothing_in(text:
     if markup._harmless(text):
         assert markup._problems(text) == []
         assert markup.check_summary(text) == []
+
+
+@SETTINGS
+@given(st.lists(st.integers(min_value=0, max_value=12), max_size=60))
+def test_runs_of_a_key_that_never_rises_are_what_groupby_finds(keys: list[int]) -> None:
+    # Items stand in for events: runs() only ever looks at them through ``key``.
+    items = [(value, number) for number, value in enumerate(sorted(keys, reverse=True))]
+    found = [(value, [number for _, number in run]) for value, run in runs(items, first)]
+    expected = [(value, [number for _, number in run]) for value, run in groupby(items, key=first)]
+    assert found == expected
+    assert [item for _, run in runs(items, first) for item in run] == items
+
+
+def first(item: tuple[int, int]) -> int:
+    return item[0]
