@@ -79,6 +79,8 @@ SHARE_FROM = 1000
 Shape = tuple["Record | None", list[Diagnostic]]
 #: a file's shape check, with its problems' positions but not their path
 _Shape = tuple["Record | None", tuple[tuple[int, int, int, str, str], ...]]
+#: a file, its record if it matched its schema, and the problems found in it alone
+_Validated = tuple[SourceFile, "Checked | None", list[Diagnostic]]
 #: what checking one file gives: YAML problem, pickled shape check, summaries' checks
 _Result = tuple[
     tuple[str, int, int] | None,
@@ -113,6 +115,10 @@ class RecordCache:
         # next run (``carried``), which then need not unpickle them
         self._checked: dict[str, tuple[bytes, Shape]] = {}
         self._held: dict[str, tuple[bytes, Shape]] = {}
+        # what validation made of each file by itself, with the very file it was made of:
+        # this run's, and the last run's of this process (``validated``)
+        self._validated: dict[str, _Validated] = {}
+        self._validated_before: dict[str, _Validated] = {}
         #: whether this run keeps the bytes it reads for the next run of the same process
         self.keeps_files = False
         # the bytes of each file read, by path, with the signature of the file they were
@@ -255,6 +261,26 @@ class RecordCache:
         self._checked[source.relative] = (entry[0], shape)
         return shape
 
+    def validated(self, source: SourceFile) -> tuple[Checked | None, list[Diagnostic]] | None:
+        """What validation made of this very file by itself in the last run of this process:
+        its record, if it matched its schema, and the problems found in it alone. The same
+        file (``source``) means the same bytes, path and name in messages."""
+        kept = self._validated_before.get(source.relative)
+        if kept is None or kept[0] is not source:
+            return None
+        self._validated[source.relative] = kept
+        held = self._held.get(source.relative)
+        if held is not None:
+            self._checked[source.relative] = held
+        return kept[1], kept[2]
+
+    def keep_validated(
+        self, source: SourceFile, item: Checked | None, problems: list[Diagnostic]
+    ) -> None:
+        """Keep what validation made of a file by itself for the next run (``validated``)."""
+        if self.keeps_files:
+            self._validated[source.relative] = (source, item, problems)
+
     def record_problems(
         self, item: Checked, check: Callable[[Checked], list[Diagnostic]]
     ) -> list[Diagnostic]:
@@ -317,6 +343,7 @@ class RecordCache:
         successor._files_before = self._files
         successor._sources_before = self._sources
         successor._facts_before = self._facts
+        successor._validated_before = self._validated
         successor._changed = self._changed
         return successor
 

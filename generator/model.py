@@ -187,6 +187,7 @@ def build_model(
     checked: dict[str, dict[str, Checked]],
     today: dt.date,
     history: Mapping[str, FileDates] | None = None,
+    previous: KnowledgeBase | None = None,
 ) -> KnowledgeBase:
     """The model from records that passed validation (call only when there were no errors).
 
@@ -194,6 +195,9 @@ def build_model(
     (``history.file_history``); without it, the dates are not known. Dates after
     ``today`` are taken as ``today``: a build dated by SOURCE_DATE_EPOCH shows no
     change from after it, and gives the same pages whenever it is repeated.
+
+    An event entry of the ``previous`` model (the last build of a running process) is
+    used again when it would be made the same: later stages know it by its identity.
     """
     companies = {
         cid: CompanyEntry(cid, c.record, c.source.edit_path, c.source.digest)  # type: ignore[arg-type]
@@ -204,10 +208,20 @@ def build_model(
         for tid, t in sorted(checked["topic"].items())
     }
     events: list[EventEntry] = []
+    before = previous.events_by_id if previous is not None else {}
     for eid, e in checked["event"].items():
         dates = history.get(e.source.edit_path) if history is not None else None
         added, changed = (min(d, today) for d in dates) if dates else (None, None)
-        entry = EventEntry(eid, e.record, e.source.edit_path, added, changed, e.source.digest)  # type: ignore[arg-type]
+        entry = before.get(eid)
+        if (
+            entry is None
+            or entry.record is not e.record
+            or entry.added != added
+            or entry.changed != changed
+            or entry.source != e.source.edit_path
+            or entry.digest != e.source.digest
+        ):
+            entry = EventEntry(eid, e.record, e.source.edit_path, added, changed, e.source.digest)  # type: ignore[arg-type]
         events.append(entry)
     events.sort(key=lambda e: e.sort_key, reverse=True)
     return KnowledgeBase(companies, topics, events, today)

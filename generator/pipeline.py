@@ -55,6 +55,8 @@ class Session:
     def __init__(self) -> None:
         self.records: RecordCache | None = None
         self.pages: RenderCache | None = None
+        #: the model of the last build that wrote the pages (``build_model``'s ``previous``)
+        self.model: KnowledgeBase | None = None
 
     def record_cache(self, content: Path) -> RecordCache:
         """The record cache for the next build: the last one's, carried over."""
@@ -180,7 +182,7 @@ def _generate(
     from .model import build_model
     from .outputs import KINDS, render_outputs
     from .render import render_pages
-    from .render_cache import NO_MEMO, Keys, Memo, RenderCache
+    from .render_cache import NO_MEMO, Keys, KeysCarried, Memo, RenderCache
 
     result = check(settings.content, settings.today, timings, cache, session)
     if not result.ok:
@@ -197,8 +199,14 @@ def _generate(
             for records in result.checked.values()
             for found in records.values()
         ]
-        kb = build_model(checked, settings.today, file_dates(settings.content, cached, modified))
-    memo = Memo(cached, Keys(kb)) if cached is not None else NO_MEMO
+        dates = file_dates(settings.content, cached, modified)
+        kb = build_model(checked, settings.today, dates, session.model if session else None)
+    memo = NO_MEMO
+    if cached is not None:
+        kept = cached.kept("keys")
+        keys = Keys(kb, kept if isinstance(kept, KeysCarried) else None)
+        cached.keep("keys", keys.carried)
+        memo = Memo(cached, keys)
 
     # Feeds, calendars and data are rendered by a second process when one can run
     # (forked.py) while this one renders the pages, then the search index: the two
@@ -243,4 +251,6 @@ def _generate(
             session.pages = cached
         elif cached is not None:
             cached.save()
+    if session is not None:
+        session.model = kb
     return GenerateResult(result, kb, report, cached.pages_reused if cached is not None else 0)

@@ -34,7 +34,7 @@ import pydantic
 
 from .cache import cache_file, code_fingerprint, read_signed, untouched_since, write_signed
 from .config import Settings
-from .model import KnowledgeBase
+from .model import EventEntry, KnowledgeBase
 from .write import IN_PLACE, IN_PLACE_DATA
 
 #: changes whenever the layout of a cache file changes
@@ -365,10 +365,19 @@ def render_fingerprint(settings: Settings) -> bytes:
     return digest.digest()
 
 
+@dataclasses.dataclass(frozen=True)
+class KeysCarried:
+    """The digests of a build's companies, topics and events, for the next build."""
+
+    companies: dict[str, bytes]
+    topics: dict[str, bytes]
+    events: dict[str, tuple[EventEntry, bytes]]
+
+
 class Keys:
     """The key of a page: its template, path and values, records reduced to digests."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, previous: KeysCarried | None = None) -> None:
         # By identity: the entries and records of this build's model, alive while it renders.
         self._known: dict[int, object] = {}
         self._frozen: dict[int, tuple[object, object]] = {}
@@ -379,20 +388,33 @@ class Keys:
                 self._known[id(entry)] = self._known[id(entry.record)] = entry.digest
         companies = {key: entry.digest for key, entry in kb.companies.items()}
         topics = {key: entry.digest for key, entry in kb.topics.items()}
+        # An event entry of the last build (the model keeps those it would make the same)
+        # has the digest it had then, while no company or topic changed.
+        before: dict[str, tuple[EventEntry, bytes]] = {}
+        if previous is not None and previous.companies == companies and previous.topics == topics:
+            before = previous.events
+        events: dict[str, tuple[EventEntry, bytes]] = {}
         blake2b = hashlib.blake2b
         for event in kb.events:
             record = event.record
-            parts = [
-                event.digest,
-                *[companies.get(c, b"") for c in record.companies],
-                *[topics.get(t, b"") for t in record.topics],
-            ]
-            if not all(parts):
-                continue
-            # how many are companies: a company and a topic may have the same bytes
-            parts += (b"%d" % len(record.companies), _day(event.added), _day(event.changed))
-            digest = blake2b(b"\0".join(parts), digest_size=16).digest()
+            kept = before.get(event.id)
+            if kept is not None and kept[0] is event:
+                digest = kept[1]
+            else:
+                parts = [
+                    event.digest,
+                    *[companies.get(c, b"") for c in record.companies],
+                    *[topics.get(t, b"") for t in record.topics],
+                ]
+                if not all(parts):
+                    continue
+                # how many are companies: a company and a topic may have the same bytes
+                parts += (b"%d" % len(record.companies), _day(event.added), _day(event.changed))
+                digest = blake2b(b"\0".join(parts), digest_size=16).digest()
+            events[event.id] = (event, digest)
             self._known[id(event)] = self._known[id(record)] = digest
+        #: what the next build of a running process starts from (``previous``)
+        self.carried = KeysCarried(companies, topics, events)
 
     def of(self, template: str, page: str, context: Mapping[str, object]) -> bytes:
         known, plain = self._known, self._plain

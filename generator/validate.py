@@ -42,19 +42,29 @@ def validate(
 
     With a cache, a file's shape check, what the rules that look at one event alone
     find and a summary's Markdown check are reused when they were done before on the
-    same bytes; the cross-record rules always run.
+    same bytes, and in a running process what was found in a file untouched since its
+    last run is taken as it was; the cross-record rules always run.
     """
     problems: list[Diagnostic] = []
     checked: dict[str, dict[str, Checked]] = {kind: {} for kind in RECORD_TYPES}
     present: dict[str, set[str]] = {kind: set() for kind in RECORD_TYPES}
+    # files checked here, with their shape problems; the others were checked by the last
+    # run of this process, and what it found in them by themselves holds as it was
+    fresh: list[tuple[SourceFile, Checked | None, list[Diagnostic]]] = []
     for source in files:
         present[source.kind].add(source.id)
         if not source.parsed:
             continue
-        record, shape_problems = cache.shape(source, check_shape) if cache else check_shape(source)
-        problems.extend(shape_problems)
-        if record is not None:
-            checked[source.kind][source.id] = Checked(source, record)
+        kept = cache.validated(source) if cache else None
+        if kept is not None:
+            item, found = kept
+            problems.extend(found)
+        else:
+            record, found = cache.shape(source, check_shape) if cache else check_shape(source)
+            item = Checked(source, record) if record is not None else None
+            fresh.append((source, item, found))
+        if item is not None:
+            checked[source.kind][source.id] = item
     context = (
         RuleContext(checked, today, present, cache.check_summary, cache.facts)
         if cache
@@ -64,8 +74,14 @@ def validate(
     def check_event(item: Checked) -> list[Diagnostic]:
         return record_problems(item, context)
 
-    for item in checked["event"].values():
-        problems.extend(cache.record_problems(item, check_event) if cache else check_event(item))
+    for source, item, found in fresh:
+        if item is not None and source.kind == "event":
+            found = found + (
+                cache.record_problems(item, check_event) if cache else check_event(item)
+            )
+        problems.extend(found)
+        if cache:
+            cache.keep_validated(source, item, found)
     for rule in RULES:
         problems.extend(rule(context))
     return checked, sorted(problems)

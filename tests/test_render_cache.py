@@ -158,6 +158,25 @@ def test_a_session_build_equals_one_without_the_cache(tmp_path, content, edit, m
     assert [name for name in expected if expected[name] != actual[name]] == []
 
 
+def test_a_session_build_starts_from_what_the_last_one_made_of_untouched_files(tmp_path, content):
+    """After an edit, kb serve's next build takes the checked record and the model entry of
+    every untouched file as the last build made them, and the edited file's anew."""
+    cached = _settings(tmp_path, content, "cached")
+    session = pipeline.Session()
+    before = pipeline.generate(cached, cache=True, session=session)
+    edited = _first(content / "events")
+    _replace_line(edited, "title", "A new title")
+    after = pipeline.generate(cached, cache=True, session=session)
+    assert before.kb is not None and after.kb is not None
+    old, new = before.kb.events_by_id, after.kb.events_by_id
+    edited_id = f"{edited.parent.name}/{edited.stem}"
+    assert new[edited_id] is not old[edited_id]
+    assert new[edited_id].record.title == "A new title"
+    assert [event_id for event_id in new if new[event_id] is not old[event_id]] == [edited_id]
+    checked_before, checked_after = before.check.checked["event"], after.check.checked["event"]
+    assert [i for i in checked_after if checked_after[i] is not checked_before[i]] == [edited_id]
+
+
 @pytest.mark.parametrize("in_session", [False, True], ids=["build", "session"])
 def test_the_year_pages_of_a_long_listing_follow_an_edit(tmp_path, monkeypatch, in_session):
     """A company with more events than its page lists has a page per year, each keyed by
@@ -403,7 +422,8 @@ def test_a_session_shares_its_first_build_with_a_second_process_and_no_later_one
 def test_a_session_build_leaves_no_garbage_holding_its_model(tmp_path, content):
     """kb serve builds again and again in one process: what a build leaves in reference
     cycles (the templates' contexts hold the whole model) is freed with the build, not
-    piled up for a full collection that a long-running process seldom makes."""
+    piled up for a full collection that a long-running process seldom makes. The process
+    keeps the last model only, for the next build to start from."""
     import gc
     import weakref
 
@@ -411,13 +431,15 @@ def test_a_session_build_leaves_no_garbage_holding_its_model(tmp_path, content):
     session = pipeline.Session()
     thresholds = gc.get_threshold()
     gc.set_threshold(1_000_000_000)  # no collection but those the build itself makes
+    models = []
     try:
-        for _ in range(2):
+        for _ in range(3):
             result = pipeline.generate(cached, cache=True, session=session)
             assert result.kb is not None
-            model = weakref.ref(result.kb)
+            models.append(weakref.ref(result.kb))
             del result
-            assert model() is None
+            assert [model() is None for model in models[:-1]] == [True] * (len(models) - 1)
+            assert models[-1]() is session.model
     finally:
         gc.set_threshold(*thresholds)
 
