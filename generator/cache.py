@@ -54,7 +54,7 @@ import yaml
 from . import forked
 from .dates import FuzzyDate
 from .diagnostics import Diagnostic, Severity
-from .loader import SourceFile, parse_file, read_file
+from .loader import Listing, SourceFile, parse_file, read_file, untouched_since
 from .markup import SummaryProblem, check_summary
 from .rules import Facts, facts_of, summary_texts
 from .schema import Event
@@ -79,6 +79,8 @@ SHARE_FROM = 1000
 Shape = tuple["Record | None", list[Diagnostic]]
 #: a file's shape check, with its problems' positions but not their path
 _Shape = tuple["Record | None", tuple[tuple[int, int, int, str, str], ...]]
+#: a path inside the content folder, its path, how it is shown, and (kind, id) or why not
+_Place = tuple[str, str, str, "tuple[str, str] | str"]
 #: a file, its record if it matched its schema, and the problems found in it alone
 _Validated = tuple[SourceFile, "Checked | None", list[Diagnostic]]
 #: what checking one file gives: YAML problem, pickled shape check, summaries' checks
@@ -135,6 +137,9 @@ class RecordCache:
         self._facts: dict[str, tuple[bytes, Facts]] = {}
         self._facts_before: dict[str, tuple[bytes, Facts]] = {}
         self._changed = False
+        self._listing: Listing | None = None
+        self._placed: dict[tuple[tuple[str, ...], bool], _Place] = {}
+        self._placed_shown: tuple[str | None, str] | None = None
         if file:
             self._read()
 
@@ -150,6 +155,28 @@ class RecordCache:
         return cls(file, key, fingerprint)
 
     # --- loading ------------------------------------------------------------------------------
+
+    @property
+    def listing(self) -> Listing | None:
+        """The record files the last run of this process found (``loader.Listing``)."""
+        return self._listing
+
+    @listing.setter
+    def listing(self, listing: Listing) -> None:
+        if self.keeps_files:
+            self._listing = listing
+
+    def placed(self, shown_prefix: str | None) -> dict[tuple[tuple[str, ...], bool], _Place]:
+        """Where the loader places each path (see ``loader.load``), kept by a process that
+        keeps its files (``kb serve``) for as long as paths are shown the same way: with
+        the same prefix, from the same working directory."""
+        if not self.keeps_files:
+            return {}
+        shown = (shown_prefix, os.getcwd())
+        if self._placed_shown != shown:
+            self._placed = {}
+            self._placed_shown = shown
+        return self._placed
 
     def file_bytes(self, relative: str, path: str) -> tuple[bytes, float]:
         """The bytes of the file at ``path`` and its modification time. A process that
@@ -344,6 +371,8 @@ class RecordCache:
         successor._sources_before = self._sources
         successor._facts_before = self._facts
         successor._validated_before = self._validated
+        successor._placed, successor._placed_shown = self._placed, self._placed_shown
+        successor._listing = self._listing
         successor._changed = self._changed
         return successor
 
@@ -373,13 +402,6 @@ class RecordCache:
 
 
 # --- cache files: signed, and tied to the code that wrote them --------------------------------
-
-
-def untouched_since(status: os.stat_result) -> tuple[int, int, int, int]:
-    """What stays the same while nobody touches a file: its inode, size, and times of
-    change to the nanosecond (a change time cannot be set back by hand, so an edit that
-    keeps the size and the modification time still changes this)."""
-    return (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
 
 
 def read_signed(file: Path, key: bytes, magic: bytes, fingerprint: bytes) -> memoryview | None:

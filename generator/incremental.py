@@ -28,7 +28,7 @@ from mkdocs.structure.files import File
 from mkdocs.utils import get_build_date
 
 from . import __version__
-from .cache import untouched_since
+from .loader import untouched_since
 from .shards import (
     Layout,
     ShardError,

@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -114,11 +115,21 @@ def load(
     shown_prefix = _display_prefix(content)
     readable: list[tuple[str, str, str, str, str, bytes, float]] = []
     folder = os.fspath(content)
-    for parts, is_link in _candidates(folder):
-        relative = "/".join(parts)
-        path = os.path.join(folder, *parts)
-        shown = display_path(Path(path)) if shown_prefix is None else shown_prefix + relative
-        kind_id = _classify(parts, is_link)
+    inside = os.path.join(folder, "")
+    # What a path means (its kind and id, or why it is misplaced) and how it is shown
+    # depend on the path alone: a running process works them out once per path.
+    placed = cache.placed(shown_prefix) if cache is not None else {}
+    listing = _candidates(folder, cache.listing if cache is not None else None)
+    if cache is not None:
+        cache.listing = listing
+    for parts, is_link in listing.files:
+        place = placed.get((parts, is_link))
+        if place is None:
+            relative = "/".join(parts)
+            path = inside + relative
+            shown = display_path(Path(path)) if shown_prefix is None else shown_prefix + relative
+            place = placed[parts, is_link] = (relative, path, shown, _classify(parts, is_link))
+        relative, path, shown, kind_id = place
         if isinstance(kind_id, str):
             problems.append(Location(shown).error("layout", kind_id))
             continue
@@ -182,8 +193,19 @@ def parse_file(data: bytes) -> tuple[Node | None, YamlProblem | None]:
         return None, exc.with_traceback(None)  # no cycle through this frame
 
 
-def walk(folder: str) -> Iterator[tuple[tuple[str, ...], os.DirEntry[str]]]:
-    """(path parts below ``folder``, entry) of everything under it but folders.
+def untouched_since(status: os.stat_result) -> tuple[int, int, int, int]:
+    """What stays the same while nobody touches a file: its inode, size, and times of
+    change to the nanosecond (a change time cannot be set back by hand, so an edit that
+    keeps the size and the modification time still changes this). For a folder, this
+    changes whenever an entry comes, goes or is renamed."""
+    return (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+
+
+def walk(
+    folder: str, folders: list[tuple[str, tuple[int, int, int, int]]] | None = None
+) -> Iterator[tuple[tuple[str, ...], os.DirEntry[str]]]:
+    """(path parts below ``folder``, entry) of everything under it but folders; each
+    folder listed, with what it was like before it was listed, goes into ``folders``.
 
     Hidden files and folders are skipped, and links are never followed out of the
     folder: a link is listed, for the caller to refuse or skip, but not entered.
@@ -192,6 +214,8 @@ def walk(folder: str) -> Iterator[tuple[tuple[str, ...], os.DirEntry[str]]]:
     while pending:
         directory, parents = pending.pop()
         try:
+            if folders is not None:
+                folders.append((directory, untouched_since(os.stat(directory))))
             with os.scandir(directory) as entries:
                 listed = list(entries)
         except OSError:
@@ -206,13 +230,38 @@ def walk(folder: str) -> Iterator[tuple[tuple[str, ...], os.DirEntry[str]]]:
                 yield parts, entry
 
 
-def _candidates(folder: str) -> list[tuple[tuple[str, ...], bool]]:
-    """Files and links under ``folder`` as (path parts, is a symbolic link), by path."""
-    return sorted(
+@dataclass(frozen=True)
+class Listing:
+    """The files and links under a folder, as (path parts, is a symbolic link), by path;
+    and each folder under it, with what it was like before it was listed."""
+
+    folder: str
+    files: list[tuple[tuple[str, ...], bool]]
+    folders: list[tuple[str, tuple[int, int, int, int]]]
+
+    def holds(self, folder: str) -> bool:
+        """Whether this is still the listing of ``folder``: no entry of any of its folders
+        came, went or was renamed since (each would be another folder then)."""
+        if folder != self.folder:
+            return False
+        try:
+            return all(untouched_since(os.stat(path)) == was for path, was in self.folders)
+        except OSError:
+            return False
+
+
+def _candidates(folder: str, last: Listing | None = None) -> Listing:
+    """The listing of ``folder``: the ``last`` one while it holds (``kb serve`` lists
+    the same folder at every build), else a new one."""
+    if last is not None and last.holds(folder):
+        return last
+    folders: list[tuple[str, tuple[int, int, int, int]]] = []
+    files = sorted(
         (parts, entry.is_symlink())
-        for parts, entry in walk(folder)
+        for parts, entry in walk(folder, folders)
         if entry.is_symlink() or entry.is_file()
     )
+    return Listing(folder, files, folders)
 
 
 def _display_prefix(content: Path) -> str | None:

@@ -32,8 +32,9 @@ from typing import Protocol, TypeVar
 
 import pydantic
 
-from .cache import cache_file, code_fingerprint, read_signed, untouched_since, write_signed
+from .cache import cache_file, code_fingerprint, read_signed, write_signed
 from .config import Settings
+from .loader import untouched_since
 from .model import EventEntry, KnowledgeBase
 from .write import IN_PLACE, IN_PLACE_DATA
 

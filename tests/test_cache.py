@@ -262,6 +262,65 @@ def test_a_session_reads_again_only_records_touched_since_and_sees_a_same_size_e
     ]
 
 
+def _listed(result) -> list[tuple[str, int, int, str]]:
+    return [(d.path, d.line, d.column, d.message) for d in result.diagnostics]
+
+
+#: changes to the content folder's entries that kb serve's listing of it must see
+FOLDER_CHANGES = {
+    "added": lambda c: (c / "events" / "acme" / "2026-03-20-more.yaml").write_text(
+        event("Acme does more", "2026-03-20", url="https://example.com/more"), "utf-8"
+    ),
+    "removed": lambda c: (c / "events" / f"{DEAL}.yaml").unlink(),
+    "renamed": lambda c: (c / "events" / f"{DEAL}.yaml").rename(
+        c / "events" / "acme" / "2026-03-05-big-deal.yaml"
+    ),
+    "new folder": lambda c: (
+        (c / "events" / "beta").mkdir()
+        or (c / "events" / "beta" / "2026-03-21-start.yaml").write_text(
+            event("Beta starts", "2026-03-21", url="https://example.com/start"), "utf-8"
+        )
+    ),
+    "replaced by a link": lambda c: (
+        (c / "events" / f"{DEAL}.yaml").unlink()
+        or (c / "events" / f"{DEAL}.yaml").symlink_to(c / "events" / f"{RESULTS}.yaml")
+    ),
+    "stray file": lambda c: (c / "events" / "acme" / "notes.txt").write_text("x\n", "utf-8"),
+}
+
+
+@pytest.mark.parametrize("change", sorted(FOLDER_CHANGES))
+def test_a_session_lists_the_content_folder_again_only_when_an_entry_came_or_went(
+    tmp_path, monkeypatch, change
+):
+    """kb serve lists the content folder once and keeps the listing while none of its
+    folders changed: files added, removed, renamed, put in a new folder or replaced by a
+    link are seen, as a run without the session sees them; so is the working directory."""
+    import datetime as dt
+
+    from generator import pipeline
+
+    content = write(tmp_path, VALID)
+    today = dt.date(2026, 4, 1)
+    session = pipeline.Session()
+    assert pipeline.check(content, today, cache=True, session=session).ok
+    listing = session.records.listing
+    assert pipeline.check(content, today, cache=True, session=session).ok
+    assert session.records.listing is listing  # nothing came or went: listed once
+    FOLDER_CHANGES[change](content)
+    again = pipeline.check(content, today, cache=True, session=session)
+    assert session.records.listing is not listing
+    alone = pipeline.check(content, today)
+    assert _listed(again) == _listed(alone)
+    assert {kind: sorted(ids) for kind, ids in again.checked.items()} == {
+        kind: sorted(ids) for kind, ids in alone.checked.items()
+    }
+    for inside in ("events", "companies"):  # shown from the new working directory
+        monkeypatch.chdir(content / inside)
+        moved = pipeline.check(content, today, cache=True, session=session)
+        assert _listed(moved) == _listed(pipeline.check(content, today))
+
+
 @pytest.mark.parametrize(
     ("module", "old", "new", "records"),
     [
