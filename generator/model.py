@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import islice
 from typing import TypeVar
 
 from .history import FileDates
@@ -119,9 +120,18 @@ class KnowledgeBase:
 
     def upcoming(self, events: Iterable[EventEntry] | None = None) -> list[EventEntry]:
         """Scheduled or postponed events not yet past, soonest first."""
+        if events is None:  # asked for by several pages: found once
+            return list(self._upcoming)
+        return self._soonest_first(events)
+
+    @cached_property
+    def _upcoming(self) -> list[EventEntry]:
+        return self._soonest_first(self.events)
+
+    def _soonest_first(self, events: Iterable[EventEntry]) -> list[EventEntry]:
         chosen = [
             e
-            for e in (self.events if events is None else events)
+            for e in events
             if e.record.status in ("scheduled", "postponed") and e.record.date.end >= self.today
         ]
         return sorted(chosen, key=lambda e: e.sort_key)
@@ -131,14 +141,14 @@ class KnowledgeBase:
         """``upcoming`` of each company's events, by company id: from one pass over all
         upcoming events, rather than one over each company's events."""
         found: dict[str, list[EventEntry]] = defaultdict(list)
-        for event in self.upcoming():
+        for event in self._upcoming:
             for company in event.record.companies:
                 found[company].append(event)
         return dict(found)
 
     def latest(self, limit: int) -> list[EventEntry]:
         """The most recent events whose date has come, whatever their status."""
-        return [e for e in self.events if e.record.date.start <= self.today][:limit]
+        return list(islice((e for e in self.events if e.record.date.start <= self.today), limit))
 
     @property
     def has_history(self) -> bool:
@@ -151,17 +161,16 @@ class KnowledgeBase:
         Records added the same day are listed newest event first.
         """
         known = [e for e in self.events if e.added is not None]
-        known.sort(key=lambda e: (e.added, e.sort_key), reverse=True)
+        # The events are newest first already, and a sort keeps that order among equals.
+        known.sort(key=_added, reverse=True)
         return known[:limit]
 
     def events_per_year(self) -> list[tuple[int, int]]:
         """(year, number of events) for every year from the first event's to the last's."""
-        counts: dict[int, int] = defaultdict(int)
-        for event in self.events:
-            counts[event.record.date.start.year] += 1
+        counts = {year: len(run) for year, run in runs(self.events, _year)}
         if not counts:
             return []
-        return [(year, counts[year]) for year in range(min(counts), max(counts) + 1)]
+        return [(year, counts.get(year, 0)) for year in range(min(counts), max(counts) + 1)]
 
     def topic_counts(self) -> list[tuple[TopicEntry, int]]:
         """Topics with events, most events first (then by name); an event counts for each topic."""
@@ -249,3 +258,7 @@ def runs(items: list[_Item], key: Callable[[_Item], int]) -> Iterator[tuple[int,
 
 def _year(event: EventEntry) -> int:
     return event.record.date.start.year
+
+
+def _added(event: EventEntry) -> dt.date:
+    return event.added  # type: ignore[return-value]  # only asked of events with the date
