@@ -56,7 +56,7 @@ from .dates import FuzzyDate
 from .diagnostics import Diagnostic, Severity
 from .loader import Listing, SourceFile, parse_file, read_file, untouched_since
 from .markup import SummaryProblem, check_summary
-from .rules import Facts, facts_of, summary_texts
+from .rules import Facts, RuleMemo, facts_of, summary_texts
 from .schema import Event
 from .validate import Checked, check_shape
 from .write import write_atomic
@@ -138,6 +138,8 @@ class RecordCache:
         self._facts_before: dict[str, tuple[bytes, Facts]] = {}
         self._changed = False
         self._listing: Listing | None = None
+        #: what the cross-record rules found in groups of records (``rules.RuleMemo``)
+        self.rule_memo = RuleMemo()
         self._placed: dict[tuple[tuple[str, ...], bool], _Place] = {}
         self._placed_shown: tuple[str | None, str] | None = None
         if file:
@@ -373,6 +375,7 @@ class RecordCache:
         successor._validated_before = self._validated
         successor._placed, successor._placed_shown = self._placed, self._placed_shown
         successor._listing = self._listing
+        successor.rule_memo = self.rule_memo.carried()
         successor._changed = self._changed
         return successor
 

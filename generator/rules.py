@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import re
@@ -40,6 +41,36 @@ def facts_of(item: Checked) -> Facts:
     )
 
 
+class RuleMemo:
+    """What a cross-record rule found in a group of records (the events of one company,
+    say), kept by a running process for its next run: looked for again only when the
+    group is not the very same checked records, in the same order, as then."""
+
+    def __init__(self, before: dict[str, tuple[list[Checked], list[Diagnostic]]] | None = None):
+        self._before = before or {}
+        #: what this run found, by group (``carried``)
+        self._now: dict[str, tuple[list[Checked], list[Diagnostic]]] = {}
+
+    def found(
+        self, name: str, group: list[Checked], check: Callable[[], Iterable[Diagnostic]]
+    ) -> list[Diagnostic]:
+        kept = self._before.get(name)
+        if (
+            kept is not None
+            and len(kept[0]) == len(group)
+            and all(old is new for old, new in zip(kept[0], group, strict=True))
+        ):
+            found = kept[1]
+        else:
+            found = list(check())
+        self._now[name] = (group, found)
+        return found
+
+    def carried(self) -> RuleMemo:
+        """The memo for the next run of this process: what this run found."""
+        return RuleMemo(self._now)
+
+
 @dataclass(frozen=True)
 class RuleContext:
     checked: dict[str, dict[str, Checked]]
@@ -51,6 +82,8 @@ class RuleContext:
     check_summary: Callable[[str], list[SummaryProblem]] = check_summary
     #: facts_of, or a cache of it kept by a running process (cache.py)
     facts_from: Callable[[Checked], Facts] = facts_of
+    #: what rules found in groups of records, kept by a running process (cache.py)
+    memo: RuleMemo = dataclasses.field(default_factory=RuleMemo)
 
     @cached_property
     def facts(self) -> dict[str, Facts]:
@@ -118,10 +151,16 @@ def _references(
 
 def _known(ctx: RuleContext, kind: str, field: str) -> Iterator[Diagnostic]:
     """References to ``kind`` records (from events' ``field`` and records' ``parent``)."""
-    own = ctx.checked[kind]
-    for source, name in ((ctx.events, field), (own, "parent")):
+    own, present = ctx.checked[kind], ctx.present[kind]
+    # Nearly every event names only records that exist: those are passed over at once.
+    suspects = {
+        key: item
+        for key, item in ctx.events.items()
+        if not present.issuperset(getattr(item.record, field))
+    }
+    for source, name in ((suspects, field), (own, "parent")):
         for item, loc, ref in _references(source, name):
-            if ref not in ctx.present[kind]:
+            if ref not in present:
                 yield _at(item, *loc).error(
                     f"unknown-{kind}", f"{name}: {_unknown(kind, ref, own)}"
                 )
@@ -139,7 +178,8 @@ def known_topics(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 @rule
 def known_related_events(ctx: RuleContext) -> Iterator[Diagnostic]:
-    for item, loc, ref in _references(ctx.events, "related"):
+    relating = {key: item for key, item in ctx.events.items() if item.record.related}  # type: ignore[attr-defined]
+    for item, loc, ref in _references(relating, "related"):
         if ref == item.id:
             yield _at(item, *loc).error("related", "related: an event cannot relate to itself")
         elif ref not in ctx.present["event"]:
@@ -312,24 +352,31 @@ def no_near_duplicates(ctx: RuleContext) -> Iterator[Diagnostic]:
     by_company: dict[str, list[Checked]] = defaultdict(list)
     for item in ctx.events.values():
         by_company[item.record.companies[0]].append(item)  # type: ignore[attr-defined]
-    for items in by_company.values():
-        items.sort(key=lambda i: i.record.date.start)  # type: ignore[attr-defined]
-        words = [ctx.facts[i.id].title_words for i in items]
-        for a, first in enumerate(items):
-            for b in range(a + 1, len(items)):
-                second = items[b]
-                gap = (second.record.date.start - first.record.date.end).days  # type: ignore[attr-defined]
-                if gap > NEAR_DAYS:
-                    break
-                alike = _similarity(words[a], words[b])
-                if alike >= NEAR_TITLE:
-                    for one, other in ((first, second), (second, first)):
-                        yield _at(one, "title").warning(
-                            "near-duplicate",
-                            f"title: possible duplicate of {other.source.display} "
-                            f"(same company, dates {one.record.date.iso()} and "  # type: ignore[attr-defined]
-                            f"{other.record.date.iso()}, titles {alike:.0%} alike)",  # type: ignore[attr-defined]
-                        )
+    for company, items in by_company.items():
+        yield from ctx.memo.found(
+            f"near-duplicates:{company}", items, lambda items=items: _near_duplicates(ctx, items)
+        )
+
+
+def _near_duplicates(ctx: RuleContext, group: list[Checked]) -> Iterator[Diagnostic]:
+    """``no_near_duplicates`` within the events of one company."""
+    items = sorted(group, key=lambda i: i.record.date.start)  # type: ignore[attr-defined]
+    words = [ctx.facts[i.id].title_words for i in items]
+    for a, first in enumerate(items):
+        for b in range(a + 1, len(items)):
+            second = items[b]
+            gap = (second.record.date.start - first.record.date.end).days  # type: ignore[attr-defined]
+            if gap > NEAR_DAYS:
+                break
+            alike = _similarity(words[a], words[b])
+            if alike >= NEAR_TITLE:
+                for one, other in ((first, second), (second, first)):
+                    yield _at(one, "title").warning(
+                        "near-duplicate",
+                        f"title: possible duplicate of {other.source.display} "
+                        f"(same company, dates {one.record.date.iso()} and "  # type: ignore[attr-defined]
+                        f"{other.record.date.iso()}, titles {alike:.0%} alike)",  # type: ignore[attr-defined]
+                    )
 
 
 def _normal_url(url: str) -> str:

@@ -66,7 +66,7 @@ def validate(
         if item is not None:
             checked[source.kind][source.id] = item
     context = (
-        RuleContext(checked, today, present, cache.check_summary, cache.facts)
+        RuleContext(checked, today, present, cache.check_summary, cache.facts, cache.rule_memo)
         if cache
         else RuleContext(checked, today, present)
     )
