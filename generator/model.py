@@ -262,3 +262,56 @@ def _year(event: EventEntry) -> int:
 
 def _added(event: EventEntry) -> dt.date:
     return event.added  # type: ignore[return-value]  # only asked of events with the date
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What differs between the model of a running process's last build and this one's,
+    when only events did: each page made from the model shows only what its render-cache
+    key holds, so a page whose key holds none of these is the page the last build made."""
+
+    #: the ids of the events added, removed or changed
+    events: frozenset[str]
+    #: the companies, topics and years of those events, as they were and as they are
+    companies: frozenset[str]
+    topics: frozenset[str]
+    years: frozenset[int]
+    #: the events that name one of them under ``related``, whose pages show it
+    relating: frozenset[str]
+
+
+def changes_since(before: KnowledgeBase | None, now: KnowledgeBase) -> Changes | None:
+    """What changed since ``before``; None when a company, a topic or the day did (then
+    every page may show a change), or when there is no ``before``.
+
+    An event is told unchanged by its entry alone: ``build_model`` uses the last
+    build's entry again only when it would make the same one.
+    """
+    if before is None or before.today != now.today:
+        return None
+    for old_entries, new_entries in (
+        (before.companies, now.companies),
+        (before.topics, now.topics),
+    ):
+        if old_entries.keys() != new_entries.keys() or any(
+            old_entries[key].digest != entry.digest or not entry.digest
+            for key, entry in new_entries.items()
+        ):
+            return None
+    old, new = before.events_by_id, now.events_by_id
+    changed = {key for key, entry in new.items() if old.get(key) is not entry}
+    changed.update(old.keys() - new.keys())
+    versions = [found[key] for key in changed for found in (old, new) if key in found]
+    relating = {
+        event.id
+        for kb in (before, now)
+        for event in kb.events
+        if event.record.related and not changed.isdisjoint(event.record.related)
+    }
+    return Changes(
+        frozenset(changed),
+        frozenset(c for event in versions for c in event.record.companies),
+        frozenset(t for event in versions for t in event.record.topics),
+        frozenset(event.record.date.start.year for event in versions),
+        frozenset(relating),
+    )

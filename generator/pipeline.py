@@ -55,8 +55,10 @@ class Session:
     def __init__(self) -> None:
         self.records: RecordCache | None = None
         self.pages: RenderCache | None = None
-        #: the model of the last build that wrote the pages (``build_model``'s ``previous``)
+        #: the model of the last build that wrote the pages (``build_model``'s ``previous``),
+        #: and the settings it was built with
         self.model: KnowledgeBase | None = None
+        self.settings: Settings | None = None
 
     def record_cache(self, content: Path) -> RecordCache:
         """The record cache for the next build: the last one's, carried over."""
@@ -179,7 +181,7 @@ def _generate(
     settings: Settings, timings: Timings, cache: bool, session: Session | None
 ) -> GenerateResult:
     # Imported here: kb validate never needs them, and they take a while to import.
-    from .model import build_model
+    from .model import build_model, changes_since
     from .outputs import KINDS, render_outputs
     from .render import render_pages
     from .render_cache import NO_MEMO, Keys, KeysCarried, Memo, RenderCache
@@ -202,11 +204,15 @@ def _generate(
         dates = file_dates(settings.content, cached, modified)
         kb = build_model(checked, settings.today, dates, session.model if session else None)
     memo = NO_MEMO
+    changes = None
     if cached is not None:
+        if session is not None and session.settings == settings:
+            # What the last build made of what did not change is still in place.
+            changes = changes_since(session.model, kb)
         kept = cached.kept("keys")
         keys = Keys(kb, kept if isinstance(kept, KeysCarried) else None)
         cached.keep("keys", keys.carried)
-        memo = Memo(cached, keys)
+        memo = Memo(cached, keys, changes)
 
     # Feeds, calendars and data are rendered by a second process when one can run
     # (forked.py) while this one renders the pages, then the search index: the two
@@ -223,10 +229,12 @@ def _generate(
     first = session is None or session.pages is None
     helper = forked.start(outputs_there) if first and forked.available() else None
     with timings.stage("render pages"):
-        files: dict[str, str | bytes] = dict(render_pages(kb, settings, memo))
+        files: dict[str, str | bytes] = dict(render_pages(kb, settings, memo, changes))
     with timings.stage("render outputs"):
         if helper is None:
-            outputs = render_outputs(kb, settings.site_url, settings.site_name, memo)
+            outputs = render_outputs(
+                kb, settings.site_url, settings.site_name, memo, changes=changes
+            )
         else:
             outputs = render_outputs(kb, settings.site_url, settings.site_name, memo, _OUTPUTS_HERE)
             sent = helper.result()
@@ -248,9 +256,7 @@ def _generate(
             # Every file but those already verified now holds what this build rendered,
             # whether written or found equal: the next build need not read them back.
             cached.in_folder(name for name in files if name not in cached.verified)
-            session.pages = cached
+            session.pages, session.model, session.settings = cached, kb, settings
         elif cached is not None:
             cached.save()
-    if session is not None:
-        session.model = kb
     return GenerateResult(result, kb, report, cached.pages_reused if cached is not None else 0)

@@ -28,7 +28,16 @@ from . import charts, markup
 from .config import Settings
 from .dates import MONTHS
 from .json_schema import field_reference, schema_files
-from .model import CompanyEntry, EventEntry, KnowledgeBase, TopicEntry, YearGroup, by_year, runs
+from .model import (
+    Changes,
+    CompanyEntry,
+    EventEntry,
+    KnowledgeBase,
+    TopicEntry,
+    YearGroup,
+    by_year,
+    runs,
+)
 from .outputs.feeds import company_feed, topic_feed
 from .paths import href, relative
 from .render_cache import NO_MEMO, Memo, NoMemo
@@ -381,10 +390,28 @@ def _format_amount(amount: Amount) -> str:
 
 
 def render_pages(
-    kb: KnowledgeBase, settings: Settings, memo: Memo | NoMemo = NO_MEMO
+    kb: KnowledgeBase,
+    settings: Settings,
+    memo: Memo | NoMemo = NO_MEMO,
+    changes: Changes | None = None,
 ) -> dict[str, str]:
-    """Every page of the site, by its path in the generated docs folder."""
+    """Every page of the site, by its path in the generated docs folder.
+
+    With the ``changes`` since the last build of a running process, the pages of a
+    company, topic, year or event that none of them reaches are taken as that build
+    made them (``Memo.carried``), without working out their keys.
+    """
     r = Renderer(kb, settings, memo)
+
+    def group(name: str, reached: bool, make: Callable[[], dict[str, str]]) -> dict[str, str]:
+        if changes is not None and not reached:
+            carried = memo.carried(name)
+            if carried is not None:
+                return carried
+        pages = make()
+        memo.made(name, pages)
+        return pages
+
     pages = {
         "index.md": _generate_home(r),
         "companies/index.md": _generate_companies_index(r),
@@ -393,16 +420,23 @@ def render_pages(
         RECENT: _generate_recent(r),
         API: r.render("api.md.j2", API, reference=markup.MarkdownText(field_reference())),
     }
-    pages.update(_generate_timeline(r))
+    pages.update(_generate_timeline(r, None if changes is None else changes.years))
     statistics, images = _generate_statistics(r)
     pages[STATISTICS] = statistics
     pages.update(images)
     for company in kb.companies.values():
-        pages.update(_generate_company(r, company))
+        reached = changes is None or company.id in changes.companies
+        pages.update(
+            group(f"company {company.id}", reached, lambda c=company: _generate_company(r, c))
+        )
     for topic in kb.topics.values():
-        pages.update(_generate_topic(r, topic))
+        reached = changes is None or topic.id in changes.topics
+        pages.update(group(f"topic {topic.id}", reached, lambda t=topic: _generate_topic(r, t)))
     for event in kb.events:
-        pages[event.page] = _generate_event(r, event)
+        page = None
+        if changes is not None and not (event.id in changes.events or event.id in changes.relating):
+            page = memo.carried_page(event.page)
+        pages[event.page] = page if page is not None else _generate_event(r, event)
     pages.update(schema_files())
     pages[STYLESHEET] = resources.files("generator").joinpath(STYLESHEET).read_text("utf-8")
     return pages
@@ -554,11 +588,12 @@ def _month(event: EventEntry) -> int:
     return event.record.date.start.month
 
 
-def _generate_timeline(r: Renderer) -> dict[str, str]:
+def _generate_timeline(r: Renderer, reached: frozenset[int] | None = None) -> dict[str, str]:
     """The Timeline: an overview of the years, and one page per year by month.
 
     One page of every event would grow with the knowledge base (3.6 MB of HTML at
-    10,000 events) and be rebuilt after every change.
+    10,000 events) and be rebuilt after every change. A year that is not among those
+    ``reached`` by the changes since the last build keeps the page it had, if it can.
     """
     years = _year_months(r.kb.events, timeline_page)
     # The overview shows how many events each month has, no event itself: an edit that
@@ -573,7 +608,12 @@ def _generate_timeline(r: Renderer) -> dict[str, str]:
         )
     }
     for year in years:
-        pages[year.page] = r.render("timeline-year.md.j2", year.page, year=year)
+        page = None
+        if reached is not None and year.year not in reached:
+            page = r.memo.carried_page(year.page)
+        if page is None:
+            page = r.render("timeline-year.md.j2", year.page, year=year)
+        pages[year.page] = page
     return pages
 
 

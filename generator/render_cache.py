@@ -25,7 +25,7 @@ import enum
 import hashlib
 import os
 import pickle
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from importlib import metadata
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -35,11 +35,11 @@ import pydantic
 from .cache import cache_file, code_fingerprint, read_signed, write_signed
 from .config import Settings
 from .loader import untouched_since
-from .model import EventEntry, KnowledgeBase
+from .model import Changes, EventEntry, KnowledgeBase
 from .write import IN_PLACE, IN_PLACE_DATA
 
 #: changes whenever the layout of a cache file changes
-MAGIC = b"kb render cache 1\n"
+MAGIC = b"kb render cache 2\n"
 _PICKLE = pickle.HIGHEST_PROTOCOL
 _TEMPLATES = Path(__file__).parent / "templates"
 
@@ -142,16 +142,51 @@ class RenderCache:
         self._used[name] = (key, value)
         return value  # type: ignore[return-value]
 
-    def each(self, names: list[str], keys: list[bytes], make: Callable[[int], T]) -> list[T]:
-        """``value`` for many names at once: ``make(i)`` for the i-th, unless kept."""
-        stored, used = self._stored, self._used
+    def each(
+        self,
+        name: str,
+        shared: bytes,
+        ids: Sequence[str],
+        digest: Callable[[int], bytes],
+        make: Callable[[int], T],
+        changed: Set[str] | None = None,
+    ) -> list[T]:
+        """``make(i)`` for the i-th of many entries at once (by their ``ids``), kept under
+        one ``name`` with the ``shared`` key of what they all depend on, each by its
+        ``digest(i)``; or what the last build made for the same digest. Given the ids of
+        the entries ``changed`` since the last build of this process, the others are
+        taken as it made them, without their digests."""
+        stored = self._stored.get(name)
+        before: dict[str, tuple[bytes, T]] = (
+            stored[1] if stored is not None and stored[0] == shared else {}  # type: ignore[assignment]
+        )
+        now: dict[str, tuple[bytes, T]] = {}
         values = []
-        for number, (name, key) in enumerate(zip(names, keys, strict=True)):
-            found = stored.get(name)
-            value = found[1] if found is not None and found[0] == key else make(number)
-            used[name] = (key, value)
-            values.append(value)
+        for number, entry_id in enumerate(ids):
+            kept = before.get(entry_id)
+            if kept is None or changed is None or entry_id in changed:
+                made = digest(number)
+                if kept is None or kept[0] != made:
+                    kept = (made, make(number))
+            now[entry_id] = kept
+            values.append(kept[1])
+        self._used[name] = (shared, now)
         return values
+
+    def carry(self, paths: Sequence[str]) -> bool:
+        """Take these pages as the last build of this process made them, without their
+        keys: the caller knows nothing they show changed. False, with nothing taken, when
+        one of them was not made by that build or is not in place as it left it."""
+        stored = self._stored
+        for path in paths:
+            found = stored.get(path)
+            if found is None or not self._in_place(path, found[1]):  # type: ignore[arg-type]
+                return False
+        for path in paths:
+            self._used[path] = stored[path]
+        self.verified.update(paths)
+        self.pages_reused += len(paths)
+        return True
 
     def kept(self, name: str) -> object | None:
         """What a renderer kept under ``name`` in the last build of this process, if any."""
@@ -270,9 +305,11 @@ class RenderCache:
 class Memo:
     """What renderers ask: a page, file or value by name and the values it is made from."""
 
-    def __init__(self, cache: RenderCache, keys: Keys) -> None:
+    def __init__(self, cache: RenderCache, keys: Keys, changes: Changes | None = None) -> None:
         self.cache = cache
         self.keys = keys
+        #: what changed since the last build of a running process (``model.changes_since``)
+        self.changes = changes
 
     def page(
         self, path: str, template: str, context: Mapping[str, object], render: Callable[[], str]
@@ -293,14 +330,18 @@ class Memo:
         make: Callable[[E], T],
     ) -> list[T]:
         """``make(item)`` for each entry (an event, a company, a topic), or what it gave
-        before for the same entry and ``inputs``: one value named ``kind#id`` each, keyed
-        by the entry's digest and one key of ``inputs`` rather than by a key made for each
-        (thousands are asked for at once)."""
-        shared, entry = self.keys.of("each", kind, inputs), self.keys.entry
+        before for the same entry and ``inputs``: kept together under ``kind``, each by
+        the entry's digest, with one key of ``inputs`` rather than a key made for each
+        (thousands are asked for at once). After the ``changes`` of a running process,
+        only the events among them are looked at again."""
+        entry = self.keys.entry
         return self.cache.each(
-            [f"{kind}#{item.id}" for item in items],
-            [shared + entry(item) for item in items],
+            f"each {kind}",
+            self.keys.of("each", kind, inputs),
+            [item.id for item in items],
+            lambda number: entry(items[number]),
             lambda number: make(items[number]),
+            self.changes.events if self.changes is not None else None,
         )
 
     def kept(self, name: str) -> object | None:
@@ -308,6 +349,27 @@ class Memo:
 
     def keep(self, name: str, state: object) -> None:
         self.cache.keep(name, state)
+
+    def carried(self, group: str) -> dict[str, str] | None:
+        """The pages of ``group`` (a company's pages, say) as the last build of this
+        process made them, or None (see ``RenderCache.carry``)."""
+        paths = self.cache.kept(f"pages of {group}")
+        if not isinstance(paths, tuple) or not self.cache.carry(paths):
+            return None
+        self.cache.keep(f"pages of {group}", paths)
+        return dict.fromkeys(paths, IN_PLACE)
+
+    def made(self, group: str, pages: Mapping[str, str]) -> None:
+        """Say which pages ``group`` made, for the next build to carry (``carried``)."""
+        self.cache.keep(f"pages of {group}", tuple(pages))
+
+    def carried_page(self, path: str) -> str | None:
+        """The page at ``path`` as the last build of this process made it, or None."""
+        return IN_PLACE if self.cache.carry((path,)) else None
+
+    def carried_file(self, path: str) -> bytes | None:
+        """The output file at ``path`` as the last build of this process made it, or None."""
+        return IN_PLACE_DATA if self.cache.carry((path,)) else None
 
 
 class NoMemo:
@@ -338,6 +400,18 @@ class NoMemo:
 
     def keep(self, name: str, state: object) -> None:
         pass
+
+    def carried(self, group: str) -> dict[str, str] | None:
+        return None
+
+    def made(self, group: str, pages: Mapping[str, str]) -> None:
+        pass
+
+    def carried_page(self, path: str) -> str | None:
+        return None
+
+    def carried_file(self, path: str) -> bytes | None:
+        return None
 
 
 NO_MEMO = NoMemo()

@@ -32,10 +32,10 @@ from typing import Any
 
 import orjson
 
-from ..model import CompanyEntry, EventEntry, KnowledgeBase, TopicEntry
+from ..model import Changes, CompanyEntry, EventEntry, KnowledgeBase, TopicEntry
 from ..render_cache import NO_MEMO, Memo, NoMemo
 from ..schema import Event
-from .common import Site, company_path, event_path, topic_path
+from .common import Site, carried, company_path, event_path, topic_path
 
 EVENTS = "api/events.json"
 COMPANIES = "api/companies.json"
@@ -74,7 +74,12 @@ def topic_data(topic: TopicEntry, site: Site, from_file: str) -> dict[str, Any]:
     }
 
 
-def render_api(kb: KnowledgeBase, site: Site, memo: Memo | NoMemo = NO_MEMO) -> dict[str, bytes]:
+def render_api(
+    kb: KnowledgeBase,
+    site: Site,
+    memo: Memo | NoMemo = NO_MEMO,
+    changes: Changes | None = None,
+) -> dict[str, bytes]:
     """The JSON files and the CSV, by their docs-relative paths; the lists of companies
     and topics, and a company's file, are rendered again only when what they hold
     changed (``memo``, render_cache.py)."""
@@ -94,6 +99,10 @@ def render_api(kb: KnowledgeBase, site: Site, memo: Memo | NoMemo = NO_MEMO) -> 
     }
     for company in companies:
         path = company_json(company.id)
+        kept = carried(memo, changes, "companies", company.id, path)
+        if kept is not None:
+            files[path] = kept
+            continue
         events = kb.events_of_company.get(company.id, [])
         files[path] = memo.file(
             path,

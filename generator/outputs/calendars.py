@@ -25,9 +25,9 @@ import datetime as dt
 from icalendar import Calendar, Event
 
 from ..dates import Precision
-from ..model import EventEntry, KnowledgeBase
+from ..model import Changes, EventEntry, KnowledgeBase
 from ..render_cache import NO_MEMO, Memo, NoMemo
-from .common import Site, date_line, event_path, midnight, summary_text
+from .common import Site, carried, date_line, event_path, midnight, summary_text
 
 ALL = "calendars/all.ics"
 PRODID = "-//company-events-kb//kb build//EN"
@@ -53,7 +53,10 @@ def uid(event: EventEntry, site: Site) -> str:
 
 
 def render_calendars(
-    kb: KnowledgeBase, site: Site, memo: Memo | NoMemo = NO_MEMO
+    kb: KnowledgeBase,
+    site: Site,
+    memo: Memo | NoMemo = NO_MEMO,
+    changes: Changes | None = None,
 ) -> dict[str, bytes]:
     """Every calendar of the site, by its docs-relative path."""
     # Each event is written once and its text reused in every calendar that holds it:
@@ -85,11 +88,16 @@ def render_calendars(
     }
     for company in kb.companies.values():
         path = company_calendar(company.id)
-        files[path] = calendar(
-            path,
-            f"{site.name}: {company.name}",
-            f"Events of {company.name} that are dated to a day.",
-            kb.events_of_company.get(company.id, []),
+        kept = carried(memo, changes, "companies", company.id, path)
+        files[path] = (
+            kept
+            if kept is not None
+            else calendar(
+                path,
+                f"{site.name}: {company.name}",
+                f"Events of {company.name} that are dated to a day.",
+                kb.events_of_company.get(company.id, []),
+            )
         )
     return files
 

@@ -15,7 +15,8 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from .. import markup
-from ..model import EventEntry
+from ..model import Changes, EventEntry
+from ..render_cache import Memo, NoMemo
 
 #: Naming authority for identifiers when the site has no base address.
 DEFAULT_AUTHORITY = "company-events-kb"
@@ -165,3 +166,14 @@ class _TextParser(HTMLParser):
             else:
                 out.append(block)
         return "\n\n".join(out)
+
+
+def carried(
+    memo: Memo | NoMemo, changes: Changes | None, kind: str, entry_id: str, path: str
+) -> bytes | None:
+    """The file at ``path``, of the company or topic ``entry_id`` (``kind`` "companies" or
+    "topics"), as the last build of a running process made it, when none of the
+    ``changes`` since reaches it; else None, for it to be rendered."""
+    if changes is None or entry_id in getattr(changes, kind):
+        return None
+    return memo.carried_file(path)

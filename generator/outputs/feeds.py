@@ -25,10 +25,11 @@ from typing import Any
 
 from feedgen.feed import FeedGenerator
 
-from ..model import EventEntry, KnowledgeBase
+from ..model import Changes, EventEntry, KnowledgeBase
 from ..render_cache import NO_MEMO, Memo, NoMemo
 from .common import (
     Site,
+    carried,
     company_path,
     event_instant,
     event_path,
@@ -52,7 +53,12 @@ def topic_feed(topic_id: str) -> str:
     return f"feeds/topics/{topic_id}.atom.xml"
 
 
-def render_feeds(kb: KnowledgeBase, site: Site, memo: Memo | NoMemo = NO_MEMO) -> dict[str, bytes]:
+def render_feeds(
+    kb: KnowledgeBase,
+    site: Site,
+    memo: Memo | NoMemo = NO_MEMO,
+    changes: Changes | None = None,
+) -> dict[str, bytes]:
     """Every Atom feed of the site, by its docs-relative path.
 
     A feed is rendered again only when what it shows changed (``memo``, render_cache.py).
@@ -73,18 +79,23 @@ def render_feeds(kb: KnowledgeBase, site: Site, memo: Memo | NoMemo = NO_MEMO) -
             events=kb.events,
         )
     }
-    for kind, entries, events, feed_path, page_path in (
-        ("Events of", kb.companies, kb.events_of_company, company_feed, company_path),
-        ("Events on", kb.topics, kb.events_of_topic, topic_feed, topic_path),
+    for kind, entries, events, feed_path, page_path, reached in (
+        ("Events of", kb.companies, kb.events_of_company, company_feed, company_path, "companies"),
+        ("Events on", kb.topics, kb.events_of_topic, topic_feed, topic_path, "topics"),
     ):
         for entry in entries.values():
             path = feed_path(entry.id)
-            files[path] = feed(
-                path,
-                title=f"{site.name}: {entry.name}",
-                subtitle=f"{kind} {entry.name}, newest first.",
-                page=page_path(entry.id),
-                events=events.get(entry.id, []),
+            kept = carried(memo, changes, reached, entry.id, path)
+            files[path] = (
+                kept
+                if kept is not None
+                else feed(
+                    path,
+                    title=f"{site.name}: {entry.name}",
+                    subtitle=f"{kind} {entry.name}, newest first.",
+                    page=page_path(entry.id),
+                    events=events.get(entry.id, []),
+                )
             )
     return files
 
