@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from helpers import MKDOCS_YML, snapshot, synthetic_content
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from generator import pipeline
 from generator.config import Settings, load_settings
@@ -472,3 +474,144 @@ def test_templates_compiled_by_one_build_serve_the_next_until_their_source_chang
     sources["page.j2"] = "Goodbye {{ name }}"
     assert build() == ("Goodbye you", 1)
     assert build() == ("Goodbye you", 0)
+
+
+# --- any sequence of edits in one running process -------------------------------------------
+
+
+def _events(content: Path) -> list[Path]:
+    return sorted((content / "events").rglob("*.yaml"))
+
+
+def _event_id(path: Path) -> str:
+    return f"{path.parent.name}/{path.stem}"
+
+
+def _set_list(path: Path, key: str, items: list[str]) -> None:
+    """Give a record's block list ``key`` these items (none: the field goes)."""
+    text = re.sub(rf"(?m)^{key}:\n(?:  - .*\n?)+", "", path.read_text("utf-8"))
+    if items:
+        text = text.rstrip("\n") + f"\n{key}:\n" + "".join(f"  - {i}\n" for i in items)
+    path.write_text(text, "utf-8")
+
+
+def _named_by_another(content: Path, path: Path) -> bool:
+    event_id = _event_id(path)
+    return any(event_id in other.read_text("utf-8") for other in _events(content) if other != path)
+
+
+def _set_line(path: Path, key: str, value: str) -> None:
+    """Give ``key`` this value, whatever it had (the same, perhaps: then nothing changes)."""
+    text = path.read_text("utf-8")
+    path.write_text(re.sub(rf"(?m)^{key}: .*$", f"{key}: {value}", text, count=1), "utf-8")
+
+
+def _retitle(content: Path, number: int) -> None:
+    path = _events(content)[number % len(_events(content))]
+    _set_line(path, "title", f"Retitled event number {number}")
+
+
+def _cancel(content: Path, number: int) -> None:
+    _set_line(_events(content)[number % len(_events(content))], "status", "cancelled")
+
+
+def _retopic(content: Path, number: int) -> None:
+    topics = sorted(p.stem for p in (content / "topics").glob("*.yaml"))
+    _set_list(_events(content)[number % len(_events(content))], "topics", [topics[number % 3]])
+
+
+def _second_company(content: Path, number: int) -> None:
+    path = _events(content)[number % len(_events(content))]
+    others = sorted(
+        p.stem for p in (content / "companies").glob("*.yaml") if p.stem != path.parent.name
+    )
+    _set_list(path, "companies", [path.parent.name, others[number % len(others)]])
+
+
+def _relate(content: Path, number: int) -> None:
+    events = _events(content)
+    path, other = events[number % len(events)], events[(number // 7 + 1) % len(events)]
+    _set_list(path, "related", [] if path == other else [_event_id(other)])
+
+
+def _add(content: Path, number: int) -> None:
+    company = sorted(p.stem for p in (content / "companies").glob("*.yaml"))[number % 5]
+    day = f"20{10 + number % 12}-0{1 + number % 9}-1{number % 10}"
+    (content / "events" / company).mkdir(exist_ok=True)
+    (content / "events" / company / f"{day}-added-{number}.yaml").write_text(
+        f"title: Added event {number}\ndate: {day}\nstatus: occurred\ntype: agreement\n"
+        f"companies: [{company}]\ntopics: [{_first(content / 'topics').stem}]\nlang: en\n"
+        f"summary: Something new happened.\nsources:\n  - title: A report\n"
+        f"    published: {day}\n    lang: en\n    url: https://news.example/added/{number}\n",
+        "utf-8",
+    )
+
+
+def _delete(content: Path, number: int) -> None:
+    events = [p for p in _events(content) if not _named_by_another(content, p)]
+    events[number % len(events)].unlink()
+
+
+def _rename_company(content: Path, number: int) -> None:
+    companies = sorted((content / "companies").glob("*.yaml"))
+    path = companies[number % len(companies)]
+    name = re.search(r"(?m)^name: (.*)$", path.read_text("utf-8")).group(1)  # type: ignore[union-attr]
+    _set_line(path, "name", f"{name} renamed")
+
+
+def _touch(content: Path, number: int) -> None:
+    path = _events(content)[number % len(_events(content))]
+    path.write_bytes(path.read_bytes())
+
+
+#: edits that keep the records valid, and whether only events change
+SEQUENCE_EDITS: dict[str, tuple[Callable[[Path, int], None], bool]] = {
+    "retitle": (_retitle, True),
+    "cancel": (_cancel, True),
+    "retopic": (_retopic, True),
+    "second company": (_second_company, True),
+    "relate": (_relate, True),
+    "add": (_add, True),
+    "delete": (_delete, True),
+    "touch": (_touch, True),
+    "rename company": (_rename_company, False),
+}
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    steps=st.lists(
+        st.tuples(st.sampled_from(sorted(SEQUENCE_EDITS)), st.integers(0, 10_000)),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_any_sequence_of_edits_in_one_process_gives_what_a_clean_build_gives(
+    tmp_path_factory, steps
+):
+    """kb serve takes what its last build made of what no change reaches (the pages of
+    companies, topics, years and events, their feeds, calendars and data). After every
+    edit of a sequence, its folder is the one a build without any cache writes; and an
+    edit of events alone is told apart, so that it does take that way."""
+    from generator import model
+
+    root = tmp_path_factory.mktemp("sequence")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        content = synthetic_content(root, monkeypatch, 40, seed=11)
+        told: list[model.Changes | None] = []
+        real = model.changes_since
+        monkeypatch.setattr(model, "changes_since", lambda *a: told.append(real(*a)) or told[-1])
+        session = pipeline.Session()
+        cached = _settings(root, content, "cached")
+        assert pipeline.generate(cached, cache=True, session=session).kb is not None
+        for number, (edit, seed) in enumerate(steps):
+            change, events_only = SEQUENCE_EDITS[edit]
+            change(content, seed)
+            result = pipeline.generate(cached, cache=True, session=session)
+            assert result.kb is not None, (edit, result.check.diagnostics)
+            assert (told[-1] is not None) == events_only, edit
+            fresh = _settings(root, content, f"fresh-{number}")
+            assert pipeline.generate(fresh, cache=False).kb is not None
+            expected, actual = snapshot(root / f"fresh-{number}"), snapshot(root / "cached")
+            assert sorted(actual) == sorted(expected), edit
+            assert [name for name in expected if expected[name] != actual[name]] == [], edit
