@@ -95,15 +95,21 @@ class KnowledgeBase:
     events_of_topic: dict[str, list[EventEntry]] = field(init=False)
     subsidiaries: dict[str, list[CompanyEntry]] = field(init=False)
     subtopics: dict[str, list[TopicEntry]] = field(init=False)
+    #: the events that name others under ``related``
+    relating: list[EventEntry] = field(init=False)
 
     def __post_init__(self) -> None:
         of_company: dict[str, list[EventEntry]] = defaultdict(list)
         of_topic: dict[str, list[EventEntry]] = defaultdict(list)
+        relating: list[EventEntry] = []
         for event in self.events:
-            for company in event.record.companies:
+            record = event.record
+            for company in record.companies:
                 of_company[company].append(event)
-            for topic in event.record.topics:
+            for topic in record.topics:
                 of_topic[topic].append(event)
+            if record.related:
+                relating.append(event)
         children: dict[str, list[CompanyEntry]] = defaultdict(list)
         for company in self.companies.values():
             if company.record.parent:
@@ -117,6 +123,7 @@ class KnowledgeBase:
         object.__setattr__(self, "events_of_topic", dict(of_topic))
         object.__setattr__(self, "subsidiaries", dict(children))
         object.__setattr__(self, "subtopics", dict(subtopics))
+        object.__setattr__(self, "relating", relating)
 
     def upcoming(self, events: Iterable[EventEntry] | None = None) -> list[EventEntry]:
         """Scheduled or postponed events not yet past, soonest first."""
@@ -305,8 +312,8 @@ def changes_since(before: KnowledgeBase | None, now: KnowledgeBase) -> Changes |
     relating = {
         event.id
         for kb in (before, now)
-        for event in kb.events
-        if event.record.related and not changed.isdisjoint(event.record.related)
+        for event in kb.relating
+        if not changed.isdisjoint(event.record.related)
     }
     return Changes(
         frozenset(changed),

@@ -118,19 +118,22 @@ def render_api(
     return files
 
 
-def _event_items(events: list[EventEntry], site: Site, path: str, memo: Memo | NoMemo) -> list[str]:
+def _event_items(
+    events: list[EventEntry], site: Site, path: str, memo: Memo | NoMemo
+) -> list[bytes]:
     """Each event as an item of the JSON list in ``path``: after one edit, one is encoded."""
     return memo.each(path, events, {"site": site}, lambda e: _json_item(event_data(e, site, path)))
 
 
-def _json_item(data: object) -> str:
+def _json_item(data: object) -> bytes:
     """``data`` as ``_json`` writes it as an item of a list: indented one level more."""
-    return "  " + orjson.dumps(data, option=orjson.OPT_INDENT_2).decode().replace("\n", "\n  ")
+    return b"  " + orjson.dumps(data, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n  ")
 
 
-def _json_list(items: list[str]) -> bytes:
-    """The list of these ``_json_item`` texts, exactly as ``_json`` writes the list."""
-    return ("[\n" + ",\n".join(items) + "\n]\n" if items else "[]\n").encode()
+def _json_list(items: list[bytes]) -> bytes:
+    """The list of these ``_json_item`` texts, exactly as ``_json`` writes the list (as
+    bytes throughout: the list of 10,000 events is 20 MB)."""
+    return b"[\n" + b",\n".join(items) + b"\n]\n" if items else b"[]\n"
 
 
 def _by_id(entries: dict[str, Any]) -> list[Any]:
@@ -146,18 +149,15 @@ def _json(data: object) -> bytes:
 
 def _csv(kb: KnowledgeBase, site: Site, memo: Memo | NoMemo = NO_MEMO) -> bytes:
     out = io.StringIO(newline="")
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    out.writelines(
-        memo.each(CSV, kb.events, {"site": site}, lambda e: _csv_line(_csv_row(e, site)))
-    )
-    return out.getvalue().encode()
+    csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n").writeheader()
+    lines = memo.each(CSV, kb.events, {"site": site}, lambda e: _csv_line(_csv_row(e, site)))
+    return out.getvalue().encode() + b"".join(lines)
 
 
-def _csv_line(row: dict[str, str]) -> str:
+def _csv_line(row: dict[str, str]) -> bytes:
     out = io.StringIO(newline="")
     csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n").writerow(row)
-    return out.getvalue()
+    return out.getvalue().encode()
 
 
 def _csv_row(event: EventEntry, site: Site) -> dict[str, str]:

@@ -62,7 +62,8 @@ def render_calendars(
     # Each event is written once and its text reused in every calendar that holds it:
     # folding iCalendar lines is the slow part, and an event is in several calendars.
     # An event's text is kept between builds until the event changes (render_cache.py).
-    days = sorted((e for e in kb.events if in_calendar(e)), key=_by_day)
+    # Calendar order is the model's, reversed: an event of one day ends when it starts.
+    days = [e for e in reversed(kb.events) if in_calendar(e)]
     texts = memo.each("vevent", days, {"site": site}, lambda e: _vevent(kb, e, site).to_ical())
     # by event id, in calendar order: a calendar's events are sorted by their place here
     vevents = {e.id: text for e, text in zip(days, texts, strict=True)}
@@ -100,10 +101,6 @@ def render_calendars(
             )
         )
     return files
-
-
-def _by_day(event: EventEntry) -> tuple[dt.date, str]:
-    return event.record.date.start, event.id
 
 
 def _frame(name: str, description: str) -> tuple[bytes, bytes]:
