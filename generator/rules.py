@@ -41,34 +41,59 @@ def facts_of(item: Checked) -> Facts:
     )
 
 
+#: a group of records, what a rule found in them, and what it checked them against
+_Found = tuple[list["Checked"], list[Diagnostic], object]
+
+
 class RuleMemo:
     """What a cross-record rule found in a group of records (the events of one company,
     say), kept by a running process for its next run: looked for again only when the
     group is not the very same checked records, in the same order, as then."""
 
-    def __init__(self, before: dict[str, tuple[list[Checked], list[Diagnostic]]] | None = None):
+    def __init__(
+        self, before: dict[str, _Found] | None = None, shared: dict[str, object] | None = None
+    ):
         self._before = before or {}
-        #: what this run found, by group (``carried``)
-        self._now: dict[str, tuple[list[Checked], list[Diagnostic]]] = {}
+        self._shared_before = shared or {}
+        #: what this run found, by group, and the values shared by groups (``carried``)
+        self._now: dict[str, _Found] = {}
+        self._shared: dict[str, object] = {}
+
+    def shared(self, name: str, value: object) -> object:
+        """``value``, or the equal one given under ``name`` in the last run: compared
+        once here, it is then the very object each group's ``found`` compares."""
+        before = self._shared_before.get(name)
+        if before is not None and before == value:
+            value = before
+        self._shared[name] = value
+        return value
 
     def found(
-        self, name: str, group: list[Checked], check: Callable[[], Iterable[Diagnostic]]
+        self,
+        name: str,
+        group: list[Checked],
+        check: Callable[[], Iterable[Diagnostic]],
+        shared: object = None,
     ) -> list[Diagnostic]:
+        """``check()``, the problems found in ``group``; or what it found last time, for
+        the same records and the same ``shared`` value of what they are checked against
+        (the ids that exist, say)."""
         kept = self._before.get(name)
         if (
             kept is not None
+            and kept[2] == shared
             and len(kept[0]) == len(group)
             and all(old is new for old, new in zip(kept[0], group, strict=True))
         ):
             found = kept[1]
         else:
             found = list(check())
-        self._now[name] = (group, found)
+        self._now[name] = (group, found, shared)
         return found
 
     def carried(self) -> RuleMemo:
         """The memo for the next run of this process: what this run found."""
-        return RuleMemo(self._now)
+        return RuleMemo(self._now, self._shared)
 
 
 @dataclass(frozen=True)
@@ -89,6 +114,15 @@ class RuleContext:
     def facts(self) -> dict[str, Facts]:
         """Each event's ``Facts`` by its id, worked out once for every rule."""
         return {event_id: self.facts_from(item) for event_id, item in self.events.items()}
+
+    @cached_property
+    def by_company(self) -> dict[str, list[Checked]]:
+        """The events by the company that owns them (their first), in the order of
+        ``events``: the groups most rules check, and ``memo`` keeps, one by one."""
+        groups: dict[str, list[Checked]] = defaultdict(list)
+        for item in self.events.values():
+            groups[item.record.companies[0]].append(item)  # type: ignore[attr-defined]
+        return dict(groups)
 
     @property
     def companies(self) -> dict[str, Checked]:
@@ -137,10 +171,10 @@ def _unknown(kind: str, value: str, known: Iterable[str]) -> str:
 
 
 def _references(
-    items: dict[str, Checked], field: str
+    items: Iterable[Checked], field: str
 ) -> Iterator[tuple[Checked, tuple[str | int, ...], str]]:
     """Each (record, location, id) that ``field`` refers to, for lists and single ids."""
-    for item in items.values():
+    for item in items:
         value = getattr(item.record, field)
         if isinstance(value, list):
             for index, ref in enumerate(value):
@@ -152,17 +186,30 @@ def _references(
 def _known(ctx: RuleContext, kind: str, field: str) -> Iterator[Diagnostic]:
     """References to ``kind`` records (from events' ``field`` and records' ``parent``)."""
     own, present = ctx.checked[kind], ctx.present[kind]
-    # Nearly every event names only records that exist: those are passed over at once.
-    suspects = {
-        key: item
-        for key, item in ctx.events.items()
-        if not present.issuperset(getattr(item.record, field))
-    }
-    for source, name in ((suspects, field), (own, "parent")):
-        for item, loc, ref in _references(source, name):
+    existing = ctx.memo.shared(f"known {kind}", (frozenset(present), frozenset(own)))
+    for company, items in ctx.by_company.items():
+        yield from ctx.memo.found(
+            f"known {kind}:{company}",
+            items,
+            lambda items=items: _known_in(items, field, kind, own, present),  # type: ignore[misc]
+            existing,
+        )
+    for item, loc, ref in _references(own.values(), "parent"):
+        if ref not in present:
+            yield _at(item, *loc).error(f"unknown-{kind}", f"parent: {_unknown(kind, ref, own)}")
+
+
+def _known_in(
+    items: list[Checked], field: str, kind: str, own: dict[str, Checked], present: set[str]
+) -> Iterator[Diagnostic]:
+    for item in items:
+        refs = getattr(item.record, field)
+        if present.issuperset(refs):  # nearly every event: only records that exist
+            continue
+        for index, ref in enumerate(refs):
             if ref not in present:
-                yield _at(item, *loc).error(
-                    f"unknown-{kind}", f"{name}: {_unknown(kind, ref, own)}"
+                yield _at(item, field, index).error(
+                    f"unknown-{kind}", f"{field}: {_unknown(kind, ref, own)}"
                 )
 
 
@@ -178,14 +225,26 @@ def known_topics(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 @rule
 def known_related_events(ctx: RuleContext) -> Iterator[Diagnostic]:
-    relating = {key: item for key, item in ctx.events.items() if item.record.related}  # type: ignore[attr-defined]
-    for item, loc, ref in _references(relating, "related"):
-        if ref == item.id:
-            yield _at(item, *loc).error("related", "related: an event cannot relate to itself")
-        elif ref not in ctx.present["event"]:
-            yield _at(item, *loc).error(
-                "unknown-event", f"related: {_unknown('event', ref, ctx.events)}"
-            )
+    existing = ctx.memo.shared(
+        "known related", (frozenset(ctx.present["event"]), frozenset(ctx.events))
+    )
+    for company, items in ctx.by_company.items():
+        yield from ctx.memo.found(
+            f"known related:{company}", items, lambda items=items: _related_in(ctx, items), existing
+        )
+
+
+def _related_in(ctx: RuleContext, items: list[Checked]) -> Iterator[Diagnostic]:
+    for item in items:
+        for index, ref in enumerate(item.record.related):  # type: ignore[attr-defined]
+            if ref == item.id:
+                yield _at(item, "related", index).error(
+                    "related", "related: an event cannot relate to itself"
+                )
+            elif ref not in ctx.present["event"]:
+                yield _at(item, "related", index).error(
+                    "unknown-event", f"related: {_unknown('event', ref, ctx.events)}"
+                )
 
 
 @record_rule
@@ -253,7 +312,14 @@ def no_parent_cycles(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 @rule
 def status_matches_date(ctx: RuleContext) -> Iterator[Diagnostic]:
-    for item in ctx.events.values():
+    for company, items in ctx.by_company.items():
+        yield from ctx.memo.found(
+            f"status:{company}", items, lambda items=items: _status_in(ctx, items), ctx.today
+        )
+
+
+def _status_in(ctx: RuleContext, items: list[Checked]) -> Iterator[Diagnostic]:
+    for item in items:
         event: Event = item.record  # type: ignore[assignment]
         if event.status == "scheduled" and event.date.end < ctx.today:
             yield _at(item, "status").warning(
@@ -349,10 +415,7 @@ def no_near_duplicates(ctx: RuleContext) -> Iterator[Diagnostic]:
     Events are compared only with neighbours in date order within their company,
     so the cost grows with the number of events, not with its square.
     """
-    by_company: dict[str, list[Checked]] = defaultdict(list)
-    for item in ctx.events.values():
-        by_company[item.record.companies[0]].append(item)  # type: ignore[attr-defined]
-    for company, items in by_company.items():
+    for company, items in ctx.by_company.items():
         yield from ctx.memo.found(
             f"near-duplicates:{company}", items, lambda items=items: _near_duplicates(ctx, items)
         )

@@ -321,6 +321,50 @@ def test_a_session_lists_the_content_folder_again_only_when_an_entry_came_or_wen
         assert _listed(moved) == _listed(pipeline.check(content, today))
 
 
+def test_a_session_checks_an_untouched_event_again_against_records_gone_or_a_new_day(tmp_path):
+    """kb serve keeps what the rules found in each company's events while those events
+    are untouched; yet an untouched event that names a record since deleted, or whose
+    status the day has overtaken, is reported as a run without the session reports it."""
+    import datetime as dt
+
+    from generator import pipeline
+
+    launch = "beta/2026-03-20-launch"
+    content = write(
+        tmp_path,
+        {
+            "companies": {"acme": "name: Acme Corp\n", "beta": "name: Beta\n"},
+            "topics": {"cloud": "name: Cloud\n"},
+            "events": {
+                DEAL: event("Acme signs a deal with Beta", "2026-03-05").replace(
+                    "companies: [acme]", "companies: [acme, beta]"
+                )
+                + f"related: [{launch}]\n",
+                launch: event(
+                    "Beta launches", "2026-03-20", status="scheduled", url="https://b.example/l"
+                ).replace("companies: [acme]", "companies: [beta]"),
+            },
+        },
+    )
+    session = pipeline.Session()
+    today = dt.date(2026, 3, 12)
+    assert _listed(pipeline.check(content, today, cache=True, session=session)) == []
+    later = dt.date(2026, 4, 1)  # the launch's day has passed, and it is still scheduled
+    assert (
+        _listed(pipeline.check(content, later, cache=True, session=session))
+        == _listed(pipeline.check(content, later))
+        != []
+    )
+    (content / "events" / f"{launch}.yaml").unlink()
+    gone = pipeline.check(content, today, cache=True, session=session)
+    assert _listed(gone) == _listed(pipeline.check(content, today))
+    assert [d.rule for d in gone.diagnostics] == ["unknown-event"]
+    (content / "companies" / "beta.yaml").unlink()
+    gone = pipeline.check(content, today, cache=True, session=session)
+    assert _listed(gone) == _listed(pipeline.check(content, today))
+    assert sorted(d.rule for d in gone.diagnostics) == ["unknown-company", "unknown-event"]
+
+
 @pytest.mark.parametrize(
     ("module", "old", "new", "records"),
     [
