@@ -20,7 +20,7 @@ from .loader import load
 from .scope import restrict
 from .timings import Timings
 from .validate import Checked, validate
-from .write import WriteReport, sync_folder
+from .write import Scan, WriteReport, sync_folder
 
 if TYPE_CHECKING:
     from .model import KnowledgeBase
@@ -59,6 +59,8 @@ class Session:
         #: and the settings it was built with
         self.model: KnowledgeBase | None = None
         self.settings: Settings | None = None
+        #: the generated folder as the last write found it (``write.Scan``)
+        self.scan = Scan()
 
     def record_cache(self, content: Path) -> RecordCache:
         """The record cache for the next build: the last one's, carried over."""
@@ -251,7 +253,8 @@ def _generate(
         raise RuntimeError(f"pages and outputs claim the same paths: {sorted(clash)}")
     files.update(outputs)
     with timings.stage("write"):
-        report = sync_folder(settings.docs_dir, files, cached.verified if cached else frozenset())
+        verified = cached.verified if cached else frozenset()
+        report = sync_folder(settings.docs_dir, files, verified, session.scan if session else None)
         if session is not None and cached is not None:
             # Every file but those already verified now holds what this build rendered,
             # whether written or found equal: the next build need not read them back.

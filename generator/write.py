@@ -13,9 +13,11 @@ import secrets
 import shutil
 import stat
 import tempfile
-from collections.abc import Set
+from collections.abc import Iterator, Set
 from dataclasses import dataclass
 from pathlib import Path
+
+from .loader import untouched_since
 
 
 class InPlace(str):
@@ -46,14 +48,74 @@ class WriteError(Exception):
 
 
 def sync_folder(
-    folder: Path, pages: dict[str, str | bytes], known: Set[str] = frozenset()
+    folder: Path,
+    pages: dict[str, str | bytes],
+    known: Set[str] = frozenset(),
+    scan: Scan | None = None,
 ) -> WriteReport:
     """Write ``pages`` into ``folder`` and remove what else it holds. Names in ``known``
-    were just read from the folder and found as they should be: they are not read again."""
+    were just read from the folder and found as they should be: they are not read again.
+    A ``scan`` kept from the last write (by a running process) lists again only the
+    folders whose entries changed since."""
     try:
-        return _sync(folder, pages, known)
+        return _sync(folder, pages, known, scan or Scan())
     except OSError as exc:
         raise WriteError(f"cannot write the generated pages in {folder}: {why(exc)}") from None
+
+
+class Scan:
+    """What each folder under the generated folder held when it was last listed.
+
+    A folder's own status (``loader.untouched_since``) changes whenever an entry in it
+    comes, goes or is renamed, so a folder whose status is the same holds the same
+    names: only the others are listed again. A new ``Scan`` lists every folder.
+    """
+
+    def __init__(self) -> None:
+        self._listed: dict[str, tuple[tuple[int, int, int, int], list[str], list[str]]] = {}
+
+    def walk(self, top: str) -> Iterator[tuple[str, list[str]]]:
+        """(folder, names of what it holds but folders) of ``top`` and every folder under
+        it that is not a link, each after the folders it holds, as ``os.walk`` goes
+        bottom-up."""
+        listed: dict[str, tuple[tuple[int, int, int, int], list[str], list[str]]] = {}
+        pending: list[tuple[str, bool]] = [(top, False)]
+        while pending:
+            where, seen = pending.pop()
+            if seen:
+                yield where, listed[where][2]
+                continue
+            try:
+                status = untouched_since(os.stat(where))  # before listing: see loader.walk
+            except OSError:
+                continue
+            kept = self._listed.get(where)
+            if kept is None or kept[0] != status:
+                try:
+                    kept = (status, *self._list(where))
+                except OSError:  # gone since, or not to be read: as os.walk, passed over
+                    continue
+            listed[where] = kept
+            pending.append((where, True))
+            pending.extend((os.path.join(where, name), False) for name in reversed(kept[1]))
+        self._listed = listed
+
+    @staticmethod
+    def _list(where: str) -> tuple[list[str], list[str]]:
+        """The folders to go into (not links) and the names of all else, as os.walk
+        tells them apart."""
+        folders, others = [], []
+        with os.scandir(where) as entries:
+            for entry in entries:
+                try:
+                    is_folder = entry.is_dir()
+                except OSError:
+                    is_folder = False
+                if not is_folder:
+                    others.append(entry.name)
+                elif not entry.is_symlink():
+                    folders.append(entry.name)
+        return folders, others
 
 
 def why(exc: OSError) -> str:
@@ -67,7 +129,7 @@ def why(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def _sync(folder: Path, pages: dict[str, str | bytes], known: Set[str]) -> WriteReport:
+def _sync(folder: Path, pages: dict[str, str | bytes], known: Set[str], scan: Scan) -> WriteReport:
     if not known and _empty(folder):
         report = _fill_new(folder, pages)
         if report is not None:
@@ -88,14 +150,15 @@ def _sync(folder: Path, pages: dict[str, str | bytes], known: Set[str]) -> Write
         written.append(name)
     removed: list[str] = []
     # Bottom-up, so that a folder is seen after what it holds (and left empty by it).
-    for where, _, names in os.walk(folder, topdown=False):
-        inside = os.path.relpath(where, folder).replace(os.sep, "/")
+    top = os.fspath(folder)
+    for where, names in scan.walk(top):
+        inside = os.path.relpath(where, top).replace(os.sep, "/")
         prefix = "" if inside == "." else inside + "/"
-        for name in sorted(names):
-            if prefix + name not in pages:
-                os.unlink(os.path.join(where, name))
-                removed.append(prefix + name)
-        if where != str(folder) and not os.listdir(where):
+        gone = [name for name in names if prefix + name not in pages]
+        for name in sorted(gone):
+            os.unlink(os.path.join(where, name))
+            removed.append(prefix + name)
+        if where != top and (gone or not names) and not os.listdir(where):
             os.rmdir(where)
     return WriteReport(
         len(written), len(removed), unchanged, tuple(written), tuple(sorted(removed))

@@ -423,3 +423,32 @@ def test_a_first_write_clears_what_a_killed_one_left_beside_the_folder(tmp_path)
     assert sync_folder(folder, {"index.md": "# Home\n"}) == WriteReport(1, 0, 0, ("index.md",), ())
     assert not abandoned.exists() and running.is_dir()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["docs", running.name])
+
+
+def test_a_kept_scan_sees_what_came_into_the_folder_since(tmp_path):
+    """A running process keeps its scan of the generated folder and lists again only the
+    folders whose entries changed: a file or folder put there since is still found and
+    removed, and a folder a removed page leaves empty still goes."""
+    from generator.write import Scan
+
+    folder = tmp_path / "docs"
+    pages = {"a.md": "A", "sub/b.md": "B", "sub/deep/c.md": "C"}
+    scan = Scan()
+    sync_folder(folder, pages, scan=scan)
+    assert sync_folder(folder, pages, scan=scan) == WriteReport(0, 0, 3, (), ())
+    (folder / "sub" / "stray.md").write_text("x", encoding="utf-8")
+    (folder / "sub" / "new" / "deeper").mkdir(parents=True)
+    (folder / "sub" / "new" / "deeper" / "d.md").write_text("d", encoding="utf-8")
+    (folder / "sub" / "empty").mkdir()
+    report = sync_folder(folder, pages, scan=scan)
+    assert report.removed_files == ("sub/new/deeper/d.md", "sub/stray.md")
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")) == [
+        "a.md",
+        "sub",
+        "sub/b.md",
+        "sub/deep",
+        "sub/deep/c.md",
+    ]
+    report = sync_folder(folder, {"a.md": "A"}, scan=scan)
+    assert report.removed_files == ("sub/b.md", "sub/deep/c.md")
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")) == ["a.md"]
