@@ -3,6 +3,7 @@ reference in CONTRIBUTING.md generated from that: one source of truth."""
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -29,6 +30,11 @@ def record_schema(kind: str) -> dict[str, Any]:
 
 def schema_files() -> dict[str, str]:
     """``schema/<kind>.schema.json`` for each record kind, as text."""
+    return dict(_schema_files())
+
+
+@functools.cache  # the same for every build of a running process: it follows from the code
+def _schema_files() -> dict[str, str]:
     return {
         f"{SCHEMA_FOLDER}/{kind}.schema.json": json.dumps(
             record_schema(kind), indent=2, ensure_ascii=False
@@ -38,6 +44,7 @@ def schema_files() -> dict[str, str]:
     }
 
 
+@functools.cache  # as _schema_files
 def field_reference() -> str:
     """A Markdown table of fields for each record kind, including nested objects."""
     parts = []

@@ -264,6 +264,14 @@ class Renderer:
             external=markup.html_link,
         )
         self.env.filters["join"] = _join
+        # The items of event lists by page, whether companies are shown, and the event's
+        # digest: the last build's of a running process, and this one's, kept for the next.
+        kept = memo.kept("event items")
+        self._items_before: dict[tuple[str, bool, bytes], str] = (
+            kept if isinstance(kept, dict) else {}
+        )
+        self._items: dict[tuple[str, bool, bytes], str] = {}
+        memo.keep("event items", self._items)
 
     def render(self, template: str, page: str, **context: object) -> str:
         """The page at ``page``, from the render cache when nothing it shows has changed."""
@@ -329,14 +337,26 @@ class Renderer:
         the time MkDocs spent on those pages, and as a Jinja macro most of rendering them.
         """
         page = context["page"]
+        before, now, digest = self._items_before, self._items, self.memo.entry
         items = []
         for event in events:
-            item = f"<li>{_when_html(event)} · {self._anchor(event, page)} {_status_html(event)}"
-            if show_companies:
-                companies = (self.kb.companies[c] for c in event.record.companies)
-                item += " · " + ", ".join(self._anchor(c, page) for c in companies)
-            items.append(item + "</li>\n")
+            # An item shows the event's record and its companies' names, as its digest holds.
+            known = digest(event)
+            key = (page, show_companies, known) if known else None
+            item = before.get(key) if key else None
+            if item is None:
+                item = self._event_item(event, page, show_companies)
+            if key:
+                now[key] = item
+            items.append(item)
         return markup.MarkdownText(f"{EVENT_LIST}\n" + "".join(items) + "</ul>")
+
+    def _event_item(self, event: EventEntry, page: str, show_companies: bool) -> str:
+        item = f"<li>{_when_html(event)} · {self._anchor(event, page)} {_status_html(event)}"
+        if show_companies:
+            companies = (self.kb.companies[c] for c in event.record.companies)
+            item += " · " + ", ".join(self._anchor(c, page) for c in companies)
+        return item + "</li>\n"
 
 
 @functools.lru_cache(maxsize=65536)  # pages link to the same few companies and topics

@@ -344,6 +344,10 @@ class Memo:
             self.changes.events if self.changes is not None else None,
         )
 
+    def entry(self, value: object) -> bytes | None:
+        """The digest of an entry of the model, as keys hold it (``Keys.entry``)."""
+        return self.keys.entry(value)
+
     def kept(self, name: str) -> object | None:
         return self.cache.kept(name)
 
@@ -394,6 +398,9 @@ class NoMemo:
         make: Callable[[E], T],
     ) -> list[T]:
         return [make(item) for item in items]
+
+    def entry(self, value: object) -> bytes | None:
+        return None
 
     def kept(self, name: str) -> object | None:
         return None
