@@ -365,7 +365,8 @@ def serve(
         _fail(str(exc))
 
     # The caches stay in memory between rebuilds, and are saved when the server stops.
-    session = pipeline.Session()
+    # A rebuild's garbage is freed once the browsers have been told to reload.
+    session = pipeline.Session(collect_later=True)
 
     def regenerate() -> WriteReport | None:
         try:
@@ -387,7 +388,7 @@ def serve(
     if result.kb is None:
         _fail("cannot serve; fix the errors above")
     try:
-        server.run(regenerate)
+        server.run(regenerate, session.collect)
     except ServeError as exc:
         _fail(str(exc))
     finally:

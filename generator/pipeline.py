@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import pickle
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -52,7 +53,12 @@ class Session:
     written back to it only by ``save``. It holds the caches of the last build; the
     next build starts from what they ``carried``."""
 
-    def __init__(self) -> None:
+    def __init__(self, collect_later: bool = False) -> None:
+        #: whether a build leaves the garbage it made, with the collector paused, for
+        #: ``collect`` to free once the new pages are served (``kb serve``)
+        self.collect_later = collect_later
+        #: held while a build runs: ``collect`` waits for no build
+        self.building = threading.Lock()
         self.records: RecordCache | None = None
         self.pages: RenderCache | None = None
         #: the model of the last build that wrote the pages (``build_model``'s ``previous``),
@@ -77,6 +83,18 @@ class Session:
         if self.pages is None:
             return RenderCache.for_settings(settings)
         return self.pages.carried()
+
+    def collect(self) -> None:
+        """Free the garbage the last builds left (``collect_later``) and let the collector
+        run again; nothing while a build runs, which leaves its own."""
+        if not self.building.acquire(blocking=False):
+            return
+        try:
+            if not gc.isenabled():
+                gc.collect(0)
+                gc.enable()
+        finally:
+            self.building.release()
 
     def save(self) -> None:
         for cache in (self.records, self.pages):
@@ -138,7 +156,7 @@ _OUTPUTS_HERE = ("search",)
 
 
 @contextmanager
-def collector_paused(running: bool = False) -> Iterator[None]:
+def collector_paused(running: bool = False, later: bool = False) -> Iterator[None]:
     """Pause the cyclic garbage collector while records are read and checked, and
     while pages are made from them.
 
@@ -150,7 +168,9 @@ def collector_paused(running: bool = False) -> Iterator[None]:
     which is collected as before, only rarely. A ``running`` process (``kb serve``)
     instead collects the young generation once, which holds only what this build made:
     the garbage it leaves (the templates' contexts, which hold the whole model) is freed
-    at each build rather than piling up in the oldest generation.
+    at each build rather than piling up in the oldest generation. Or ``later``: the
+    collector stays paused, for the process to collect when it has time
+    (``Session.collect``).
     """
     if not gc.isenabled():  # paused already, by an enclosing stage or by the caller
         yield
@@ -159,12 +179,13 @@ def collector_paused(running: bool = False) -> Iterator[None]:
     try:
         yield
     finally:
-        if running:
+        if running and not later:
             gc.collect(0)
-        else:
+        elif not running:
             gc.freeze()
             gc.unfreeze()
-        gc.enable()
+        if not later:
+            gc.enable()
 
 
 def generate(
@@ -175,7 +196,10 @@ def generate(
 ) -> GenerateResult:
     """Validate, then write the Markdown pages; with any error, write nothing at all.
     With a ``session``, the caches are kept in it for the next build, not saved."""
-    with collector_paused(running=session is not None):
+    if session is None:
+        with collector_paused():
+            return _generate(settings, timings or Timings(), cache, session)
+    with session.building, collector_paused(running=True, later=session.collect_later):
         return _generate(settings, timings or Timings(), cache, session)
 
 

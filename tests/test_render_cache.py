@@ -446,6 +446,33 @@ def test_a_session_build_leaves_no_garbage_holding_its_model(tmp_path, content):
         gc.set_threshold(*thresholds)
 
 
+def test_a_session_that_collects_later_frees_a_build_s_garbage_when_asked(tmp_path, content):
+    """kb serve frees what a build leaves once the browsers have been told to reload:
+    the build returns with the collector paused, and ``collect`` frees the garbage and
+    lets the collector run again, unless a build is running."""
+    import gc
+
+    cached = _settings(tmp_path, content, "cached")
+    session = pipeline.Session(collect_later=True)
+    try:
+        assert pipeline.generate(cached, cache=True, session=session).kb is not None
+        assert not gc.isenabled()
+        session.collect()
+        assert gc.isenabled()
+        _replace_line(_first(content / "events"), "title", "A new title")
+        assert pipeline.generate(cached, cache=True, session=session).kb is not None
+        assert not gc.isenabled()
+        with session.building:  # a build running: nothing is collected under it
+            session.collect()
+            assert not gc.isenabled()
+        young = gc.get_count()[0]
+        session.collect()
+        assert gc.isenabled()
+        assert gc.get_count()[0] < young  # the young generation was collected
+    finally:
+        gc.enable()
+
+
 def test_templates_compiled_by_one_build_serve_the_next_until_their_source_changes():
     """Each build makes its environments afresh; the templates compiled by the last build
     of the process are used again, unless their source changed since."""

@@ -14,6 +14,7 @@ import shutil
 import signal
 import socket
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +34,9 @@ from ..live import LiveSite
 from ..prerendered import load_kb_config
 from ..site import mkdocs_logging
 from ..write import WriteReport
+
+#: how long after a build the browsers have had to reload, in seconds
+IDLE_AFTER = 0.25
 
 
 class ServeError(Exception):
@@ -65,17 +69,28 @@ class Server:
         self._watched = _Watched(settings, first.theme.custom_dir)
         self._observer = _observer(self._watched.paths, poll)
 
-    def run(self, regenerate: Callable[[], WriteReport | None]) -> None:
+    def run(
+        self,
+        regenerate: Callable[[], WriteReport | None],
+        idle: Callable[[], None] = lambda: None,
+    ) -> None:
         """Serve until interrupted; ``regenerate`` writes the pages again from the records
         and says which files it wrote and removed (None when the records have errors,
-        which it has reported: the pages served stay as they were)."""
+        which it has reported: the pages served stay as they were). ``idle`` is called
+        after each build, once the browsers have been told to reload: what can wait
+        until then (freeing a build's garbage) waits."""
         site_dir = tempfile.mkdtemp(prefix="kb-serve-")
         try:
-            self._serve(site_dir, regenerate)
+            self._serve(site_dir, regenerate, idle)
         finally:
             shutil.rmtree(site_dir, ignore_errors=True)
 
-    def _serve(self, site_dir: str, regenerate: Callable[[], WriteReport | None]) -> None:
+    def _serve(
+        self,
+        site_dir: str,
+        regenerate: Callable[[], WriteReport | None],
+        idle: Callable[[], None],
+    ) -> None:
         def make_config() -> MkDocsConfig:
             config = load_kb_config(
                 config_file=str(self._settings.mkdocs_file),
@@ -97,6 +112,10 @@ class Server:
                 _report(live.build, started)
             elif written is not None:
                 _report(lambda: live.update(written.written_files, written.removed_files), started)
+            # The server tells the browsers to reload when this returns.
+            later = threading.Timer(IDLE_AFTER, idle)
+            later.daemon = True
+            later.start()
 
         server = LiveReloadServer(builder=rebuild, host=self.host, port=self.port, root=site_dir)
         server.observer = self._observer
@@ -104,6 +123,7 @@ class Server:
         # Stopped by a signal as by Ctrl-C, so that the served folder is removed either way.
         signal.signal(signal.SIGTERM, _interrupt)
         _report(live.build, time.perf_counter(), quiet=True)
+        idle()
         for path in watched.paths:
             server.watch(str(path))
         click.echo(f"Serving on {self.url}", err=True)
