@@ -110,20 +110,48 @@ class KnowledgeBase:
                 of_topic[topic].append(event)
             if record.related:
                 relating.append(event)
-        children: dict[str, list[CompanyEntry]] = defaultdict(list)
-        for company in self.companies.values():
-            if company.record.parent:
-                children[company.record.parent].append(company)
-        subtopics: dict[str, list[TopicEntry]] = defaultdict(list)
-        for topic in self.topics.values():
-            if topic.record.parent:
-                subtopics[topic.record.parent].append(topic)
         object.__setattr__(self, "events_by_id", {e.id: e for e in self.events})
         object.__setattr__(self, "events_of_company", dict(of_company))
         object.__setattr__(self, "events_of_topic", dict(of_topic))
-        object.__setattr__(self, "subsidiaries", dict(children))
-        object.__setattr__(self, "subtopics", dict(subtopics))
+        object.__setattr__(self, "subsidiaries", _children(self.companies))
+        object.__setattr__(self, "subtopics", _children(self.topics))
         object.__setattr__(self, "relating", relating)
+
+    def patched(
+        self,
+        companies: dict[str, CompanyEntry],
+        topics: dict[str, TopicEntry],
+        gone: set[str],
+        fresh: list[EventEntry],
+    ) -> KnowledgeBase:
+        """The model with the events ``gone`` (by id) taken out and the ``fresh`` ones put
+        in, each list in the order a model made afresh has, and these companies and
+        topics: made from this one, as a running process does after a few edits, rather
+        than from every event again. Lists nothing touched are this model's own."""
+        kb: KnowledgeBase = object.__new__(KnowledgeBase)
+        old = [self.events_by_id[key] for key in gone if key in self.events_by_id]
+        values = {
+            "companies": companies,
+            "topics": topics,
+            "events": _spliced(self.events, gone, fresh),
+            "today": self.today,
+            "events_by_id": {
+                **{key: e for key, e in self.events_by_id.items() if key not in gone},
+                **{e.id: e for e in fresh},
+            },
+            "events_of_company": _respliced(
+                self.events_of_company, old, gone, fresh, lambda e: e.record.companies
+            ),
+            "events_of_topic": _respliced(
+                self.events_of_topic, old, gone, fresh, lambda e: e.record.topics
+            ),
+            "subsidiaries": _children(companies),
+            "subtopics": _children(topics),
+            "relating": _spliced(self.relating, gone, [e for e in fresh if e.record.related]),
+        }
+        for name, value in values.items():
+            object.__setattr__(kb, name, value)
+        return kb
 
     def upcoming(self, events: Iterable[EventEntry] | None = None) -> list[EventEntry]:
         """Scheduled or postponed events not yet past, soonest first."""
@@ -191,6 +219,56 @@ class KnowledgeBase:
 _Entry = TypeVar("_Entry", CompanyEntry, TopicEntry)
 
 
+def _children(entries: dict[str, _Entry]) -> dict[str, list[_Entry]]:
+    """The companies or topics by their parent's id."""
+    children: dict[str, list[_Entry]] = defaultdict(list)
+    for entry in entries.values():
+        if entry.record.parent:
+            children[entry.record.parent].append(entry)
+    return dict(children)
+
+
+def _spliced(events: list[EventEntry], gone: set[str], fresh: list[EventEntry]) -> list[EventEntry]:
+    """``events`` (newest first) without those ``gone``, with the ``fresh`` ones in order."""
+    spliced = [e for e in events if e.id not in gone] if gone else list(events)
+    for event in fresh:
+        key = event.sort_key
+        # newest first: the place after every event that sorts after it (keys are unique)
+        low, high = 0, len(spliced)
+        while low < high:
+            middle = (low + high) // 2
+            if spliced[middle].sort_key > key:
+                low = middle + 1
+            else:
+                high = middle
+        spliced.insert(low, event)
+    return spliced
+
+
+def _respliced(
+    lists: dict[str, list[EventEntry]],
+    old: list[EventEntry],
+    gone: set[str],
+    fresh: list[EventEntry],
+    keys: Callable[[EventEntry], list[str]],
+) -> dict[str, list[EventEntry]]:
+    """Each list of events by company or topic ``_spliced``: only those that held one of
+    the ``old`` events (those gone) or gain a fresh one are made again; a list left empty
+    goes."""
+    touched: dict[str, list[EventEntry]] = {key: [] for event in old for key in keys(event)}
+    for event in fresh:
+        for key in keys(event):
+            touched.setdefault(key, []).append(event)
+    result = dict(lists)
+    for key, events in touched.items():
+        spliced = _spliced(lists.get(key, []), gone, events)
+        if spliced:
+            result[key] = spliced
+        else:
+            result.pop(key, None)
+    return result
+
+
 def _ranked(
     entries: dict[str, _Entry], events: dict[str, list[EventEntry]]
 ) -> list[tuple[_Entry, int]]:
@@ -224,6 +302,7 @@ def build_model(
         for tid, t in sorted(checked["topic"].items())
     }
     events: list[EventEntry] = []
+    fresh: list[EventEntry] = []
     before = previous.events_by_id if previous is not None else {}
     for eid, e in checked["event"].items():
         dates = history.get(e.source.edit_path) if history is not None else None
@@ -238,7 +317,11 @@ def build_model(
             or entry.digest != e.source.digest
         ):
             entry = EventEntry(eid, e.record, e.source.edit_path, added, changed, e.source.digest)  # type: ignore[arg-type]
+            fresh.append(entry)
         events.append(entry)
+    if previous is not None and previous.today == today and len(fresh) * 8 < len(events):
+        gone = (before.keys() - checked["event"].keys()) | {entry.id for entry in fresh}
+        return previous.patched(companies, topics, gone, fresh)
     events.sort(key=lambda e: e.sort_key, reverse=True)
     return KnowledgeBase(companies, topics, events, today)
 

@@ -64,6 +64,11 @@ def render_feeds(
     A feed is rendered again only when what it shows changed (``memo``, render_cache.py).
     """
     fallback = event_instant(kb.events[0]) if kb.events else midnight(kb.today)
+    # A feed without events is dated by the newest event of all: when that changed, every
+    # such feed did, whatever the changes reached.
+    if memo.kept("feeds fallback") != fallback:
+        changes = None
+    memo.keep("feeds fallback", fallback)
 
     def feed(path: str, **what: Any) -> bytes:
         what["events"] = what["events"][:FEED_LIMIT]
