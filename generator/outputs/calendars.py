@@ -69,8 +69,14 @@ def render_calendars(
     vevents = {e.id: text for e, text in zip(days, texts, strict=True)}
     place = {event_id: number for number, event_id in enumerate(vevents)}
 
-    def calendar(path: str, name: str, description: str, events: list[EventEntry]) -> bytes:
-        held = sorted((e for e in events if e.id in place), key=lambda e: place[e.id])
+    def placed(event: EventEntry) -> int:
+        return place[event.id]
+
+    def calendar(
+        path: str, name: str, description: str, events: list[EventEntry], ordered: bool = False
+    ) -> bytes:
+        # ordered: these are the calendar's events already, in calendar order
+        held = events if ordered else sorted((e for e in events if e.id in place), key=placed)
 
         def text() -> bytes:
             head, end = _frame(name, description)
@@ -84,7 +90,8 @@ def render_calendars(
             ALL,
             f"{site.name}: all events",
             "Every event in the knowledge base that is dated to a day.",
-            kb.events,
+            days,
+            ordered=True,
         )
     }
     for company in kb.companies.values():
