@@ -151,6 +151,10 @@ class KnowledgeBase:
         }
         for name, value in values.items():
             object.__setattr__(kb, name, value)
+        if "_upcoming" in self.__dict__:  # the upcoming events, soonest first, likewise
+            upcoming = [e for e in self._upcoming if e.id not in gone]
+            upcoming += kb._soonest_first(fresh)
+            kb.__dict__["_upcoming"] = sorted(upcoming, key=lambda e: e.sort_key)
         return kb
 
     def upcoming(self, events: Iterable[EventEntry] | None = None) -> list[EventEntry]:

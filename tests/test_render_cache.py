@@ -618,6 +618,7 @@ def _shape_of(kb) -> dict[str, object]:
         "subsidiaries": {key: ids(found) for key, found in sorted(kb.subsidiaries.items())},
         "subtopics": {key: ids(found) for key, found in sorted(kb.subtopics.items())},
         "relating": sorted(ids(kb.relating)),
+        "upcoming": ids(kb.upcoming()),
         "entries": [(e.id, e.digest, e.added, e.changed) for e in kb.events],
     }
 
