@@ -81,7 +81,9 @@ class Session:
         from .render_cache import RenderCache
 
         if self.pages is None:
-            return RenderCache.for_settings(settings)
+            first = RenderCache.for_settings(settings)
+            first.keeps_state = True
+            return first
         return self.pages.carried()
 
     def collect(self) -> None:

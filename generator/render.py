@@ -266,12 +266,16 @@ class Renderer:
         self.env.filters["join"] = _join
         # The items of event lists by page, whether companies are shown, and the event's
         # digest: the last build's of a running process, and this one's, kept for the next.
+        # Not those of its first build, which renders every list: they would hold a second
+        # copy of all of them, where a rebuild renders a few lists again.
         kept = memo.kept("event items")
         self._items_before: dict[tuple[str, bool, bytes], str] = (
             kept if isinstance(kept, dict) else {}
         )
-        self._items: dict[tuple[str, bool, bytes], str] = {}
-        memo.keep("event items", self._items)
+        self._items: dict[tuple[str, bool, bytes], str] | None = (
+            {} if memo.keeping and isinstance(kept, dict) else None
+        )
+        memo.keep("event items", {} if self._items is None else self._items)
 
     def render(self, template: str, page: str, **context: object) -> str:
         """The page at ``page``, from the render cache when nothing it shows has changed."""
@@ -341,13 +345,13 @@ class Renderer:
         items = []
         for event in events:
             # An item shows the event's record and its companies' names, as its digest holds.
-            known = digest(event)
+            known = digest(event) if now is not None else None
             key = (page, show_companies, known) if known else None
             item = before.get(key) if key else None
             if item is None:
                 item = self._event_item(event, page, show_companies)
             if key:
-                now[key] = item
+                now[key] = item  # type: ignore[index]
             items.append(item)
         return markup.MarkdownText(f"{EVENT_LIST}\n" + "".join(items) + "</ul>")
 

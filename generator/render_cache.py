@@ -93,6 +93,9 @@ class RenderCache:
         # only (``kept`` and ``keep``): the last build's, and this one's.
         self._kept: dict[str, object] = {}
         self._keeping: dict[str, object] = {}
+        #: whether this build keeps such state at all: only a running process has a next
+        #: build to give it to (``Session.render_cache``)
+        self.keeps_state = False
         #: how many pages were taken from the cache in this build (by this process)
         self.pages_reused = 0
         if file:
@@ -195,7 +198,8 @@ class RenderCache:
     def keep(self, name: str, state: object) -> None:
         """Keep ``state`` for the next build of this process (never written to the file).
         It must not change afterwards: a build that fails carries the last one's."""
-        self._keeping[name] = state
+        if self.keeps_state:
+            self._keeping[name] = state
 
     def _file(
         self, path: str, key: bytes, render: Callable[[], bytes]
@@ -299,6 +303,7 @@ class RenderCache:
         successor._stored_used, successor._stored_sent = self._stored_used, self._stored_sent
         successor._seen = self._seen_now
         successor._kept = self._keeping
+        successor.keeps_state = self.keeps_state
         return successor
 
 
@@ -347,6 +352,11 @@ class Memo:
     def entry(self, value: object) -> bytes | None:
         """The digest of an entry of the model, as keys hold it (``Keys.entry``)."""
         return self.keys.entry(value)
+
+    @property
+    def keeping(self) -> bool:
+        """Whether what a renderer keeps (``keep``) reaches a next build."""
+        return self.cache.keeps_state
 
     def kept(self, name: str) -> object | None:
         return self.cache.kept(name)
@@ -401,6 +411,8 @@ class NoMemo:
 
     def entry(self, value: object) -> bytes | None:
         return None
+
+    keeping = False
 
     def kept(self, name: str) -> object | None:
         return None

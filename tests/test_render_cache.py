@@ -190,6 +190,13 @@ def test_a_session_build_starts_from_what_the_last_one_made_of_untouched_files(t
     assert [event_id for event_id in new if new[event_id] is not old[event_id]] == [edited_id]
     checked_before, checked_after = before.check.checked["event"], after.check.checked["event"]
     assert [i for i in checked_after if checked_after[i] is not checked_before[i]] == [edited_id]
+    # Edited again: the lists that show it are rendered again from the items the last
+    # build kept, but for its own, and give what a clean build gives.
+    _replace_line(edited, "title", "Another new title")
+    assert pipeline.generate(cached, cache=True, session=session).kb is not None
+    _generate(_settings(tmp_path, content, "fresh"), cache=False)
+    expected, actual = snapshot(tmp_path / "fresh"), snapshot(tmp_path / "cached")
+    assert [name for name in expected if expected[name] != actual.get(name)] == []
 
 
 @pytest.mark.parametrize("in_session", [False, True], ids=["build", "session"])
@@ -676,3 +683,18 @@ def test_any_sequence_of_edits_in_one_process_gives_what_a_clean_build_gives(
             expected, actual = snapshot(root / f"fresh-{number}"), snapshot(root / "cached")
             assert sorted(actual) == sorted(expected), edit
             assert [name for name in expected if expected[name] != actual[name]] == [], edit
+
+
+def test_only_a_running_process_keeps_what_renderers_keep_for_its_next_build(tmp_path, content):
+    """What a renderer keeps in memory (the search index, the pages of each company, ...)
+    serves only the next build of the same process: a build of its own keeps none of it,
+    and a running process's first build does."""
+    from generator.render_cache import RenderCache
+
+    alone = RenderCache()
+    alone.keep("state", 1)
+    assert alone.carried().kept("state") is None
+    session = pipeline.Session()
+    first = session.render_cache(_settings(tmp_path, content, "cached"))
+    first.keep("state", 1)
+    assert first.carried().kept("state") == 1
