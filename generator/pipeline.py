@@ -67,6 +67,9 @@ class Session:
         self.settings: Settings | None = None
         #: the generated folder as the last write found it (``write.Scan``)
         self.scan = Scan()
+        #: the files' dates of the last build, with git's log and the times they follow from
+        #: (``file_dates``)
+        self.dates: tuple[object, dict[str, float], dict[str, FileDates]] | None = None
 
     def record_cache(self, content: Path) -> RecordCache:
         """The record cache for the next build: the last one's, carried over."""
@@ -136,19 +139,34 @@ def file_dates(
     content: Path,
     cached: RenderCache | None,
     modified: Iterable[tuple[str, float]] | None = None,
+    session: Session | None = None,
 ) -> dict[str, FileDates]:
     """``history.file_history``, with git's log of the content folder kept in the render
     cache under the commit checked out: reading the log grows with the number of
     commits, and what it says changes only with the commit. ``modified``: the files'
-    modification times as the loader saw them, rather than from another walk."""
+    modification times as the loader saw them, rather than from another walk. A
+    ``session`` keeps the dates, and works out again only those of files whose time
+    changed since its last build, while the same files are there and the log is the
+    same."""
     head = git_head(content) if cached is not None else None
     if cached is None or head is None:
         committed = git_dates(content)
     else:
         committed = cached.value("git log", head.encode(), lambda: git_dates(content))
-    return dated_files(
-        content.name, modified_times(content) if modified is None else modified, committed
-    )
+    if modified is None:
+        return dated_files(content.name, modified_times(content), committed)
+    times = dict(modified)
+    last = session.dates if session is not None else None
+    if last is not None and last[0] is committed and last[1].keys() == times.keys():
+        dates = dict(last[2])
+        before = last[1]
+        changed = [(path, when) for path, when in times.items() if before[path] != when]
+        dates.update(dated_files(content.name, changed, committed))
+    else:
+        dates = dated_files(content.name, times.items(), committed)
+    if session is not None:
+        session.dates = (committed, times, dates)
+    return dates
 
 
 #: the outputs this process renders after its pages while a second process renders the
@@ -229,7 +247,7 @@ def _generate(
             for records in result.checked.values()
             for found in records.values()
         ]
-        dates = file_dates(settings.content, cached, modified)
+        dates = file_dates(settings.content, cached, modified, session)
         kb = build_model(checked, settings.today, dates, session.model if session else None)
     memo = NO_MEMO
     changes = None

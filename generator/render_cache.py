@@ -85,6 +85,7 @@ class RenderCache:
         #: generated folder and checked, so writing them again can skip them
         self.verified: set[str] = set()
         self._folder = os.fspath(docs) if docs is not None else ""
+        self._inside = os.path.join(self._folder, "") if docs is not None else ""
         # Files whose digest this process checked, by what it found: kept in memory for
         # the next build of the same process (``carried``), never written to the file.
         self._seen: dict[str, tuple[bytes, int, int, int, int]] = {}
@@ -227,13 +228,12 @@ class RenderCache:
         if seen is None or seen[0] != digest:
             return False
         try:
-            status = os.stat(os.path.join(self._folder, path))
+            status = os.stat(self._inside + path)  # once per page of every rebuild
         except OSError:
             return False
-        now = (digest, *untouched_since(status))
-        if now != seen:
+        if (digest, *untouched_since(status)) != seen:
             return False
-        self._seen_now[path] = now
+        self._seen_now[path] = seen
         return True
 
     def _read_back(self, path: str, digest: bytes) -> bytes | None:

@@ -8,6 +8,7 @@ case also checks that the cache was used: most pages came from it.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import re
 from collections.abc import Callable
@@ -194,6 +195,27 @@ def test_a_session_build_starts_from_what_the_last_one_made_of_untouched_files(t
     # build kept, but for its own, and give what a clean build gives.
     _replace_line(edited, "title", "Another new title")
     assert pipeline.generate(cached, cache=True, session=session).kb is not None
+    _generate(_settings(tmp_path, content, "fresh"), cache=False)
+    expected, actual = snapshot(tmp_path / "fresh"), snapshot(tmp_path / "cached")
+    assert [name for name in expected if expected[name] != actual.get(name)] == []
+
+
+def test_a_session_dates_a_record_again_when_its_time_changes(tmp_path, content):
+    """Outside git a record's dates are its file's time: a running process works out again
+    the dates of the files whose time changed since its last build, and only those."""
+    cached = _settings(tmp_path, content, "cached")
+    session = pipeline.Session()
+    assert pipeline.generate(cached, cache=True, session=session).kb is not None
+    events = sorted((content / "events").rglob("*.yaml"))
+    for days, path in enumerate(events[:3], start=10):  # days before the build's date
+        when = int(SYNTH_EPOCH) - days * DAY
+        os.utime(path, (when, when))
+    result = pipeline.generate(cached, cache=True, session=session)
+    assert result.kb is not None
+    assert {e.id: e.added for e in result.kb.events if e.added != result.kb.today} == {
+        f"{p.parent.name}/{p.stem}": result.kb.today - dt.timedelta(days=days)
+        for days, p in enumerate(events[:3], start=10)
+    }
     _generate(_settings(tmp_path, content, "fresh"), cache=False)
     expected, actual = snapshot(tmp_path / "fresh"), snapshot(tmp_path / "cached")
     assert [name for name in expected if expected[name] != actual.get(name)] == []
