@@ -265,17 +265,15 @@ class Renderer:
         )
         self.env.filters["join"] = _join
         # The items of event lists by page, whether companies are shown, and the event's
-        # digest: the last build's of a running process, and this one's, kept for the next.
-        # Not those of its first build, which renders every list: they would hold a second
-        # copy of all of them, where a rebuild renders a few lists again.
+        # digest: the last build's of a running process, and this one's, kept for the next
+        # (after its first build, which renders every list, a copy of them all: 20 to 30
+        # MiB at 10,000 events; after a rebuild, those of the few lists it rendered).
         kept = memo.kept("event items")
         self._items_before: dict[tuple[str, bool, bytes], str] = (
             kept if isinstance(kept, dict) else {}
         )
-        self._items: dict[tuple[str, bool, bytes], str] | None = (
-            {} if memo.keeping and isinstance(kept, dict) else None
-        )
-        memo.keep("event items", {} if self._items is None else self._items)
+        self._items: dict[tuple[str, bool, bytes], str] | None = {} if memo.keeping else None
+        memo.keep("event items", self._items)
 
     def render(self, template: str, page: str, **context: object) -> str:
         """The page at ``page``, from the render cache when nothing it shows has changed."""
