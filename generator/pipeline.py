@@ -48,10 +48,11 @@ class GenerateResult:
 
 
 class Session:
-    """The record and render caches as a running command (``kb serve``) keeps them from
-    one build to the next: read from the cache folder once, then held in memory, and
-    written back to it only by ``save``. It holds the caches of the last build; the
-    next build starts from what they ``carried``."""
+    """What a running command (``kb serve``) keeps from one build to the next: the record
+    and render caches, read from the cache folder once, then held in memory, and
+    written back to it only by ``save``; and the last build's model, files' dates and
+    scan of the generated folder. The next build starts from what they ``carried``,
+    and does again only what changed since."""
 
     def __init__(self, collect_later: bool = False) -> None:
         #: whether a build leaves the garbage it made, with the collector paused, for
