@@ -276,12 +276,10 @@ def _generate(
     first = session is None or session.pages is None
     helper = forked.start(outputs_there) if first and forked.available() else None
     with timings.stage("render pages"):
-        files: dict[str, str | bytes] = dict(render_pages(kb, settings, memo, changes))
+        files: dict[str, str | bytes] = dict(render_pages(kb, settings, memo))
     with timings.stage("render outputs"):
         if helper is None:
-            outputs = render_outputs(
-                kb, settings.site_url, settings.site_name, memo, changes=changes
-            )
+            outputs = render_outputs(kb, settings.site_url, settings.site_name, memo)
         else:
             outputs = render_outputs(kb, settings.site_url, settings.site_name, memo, _OUTPUTS_HERE)
             sent = helper.result()

@@ -29,7 +29,6 @@ from .config import Settings
 from .dates import MONTHS
 from .json_schema import field_reference, schema_files
 from .model import (
-    Changes,
     CompanyEntry,
     EventEntry,
     KnowledgeBase,
@@ -415,15 +414,15 @@ def render_pages(
     kb: KnowledgeBase,
     settings: Settings,
     memo: Memo | NoMemo = NO_MEMO,
-    changes: Changes | None = None,
 ) -> dict[str, str]:
     """Every page of the site, by its path in the generated docs folder.
 
-    With the ``changes`` since the last build of a running process, the pages of a
-    company, topic, year or event that none of them reaches are taken as that build
-    made them (``Memo.carried``), without working out their keys.
+    With the ``changes`` since the last build of a running process (``memo.changes``),
+    the pages of a company, topic, year or event that none of them reaches are taken as
+    that build made them (``Memo.carried``), without working out their keys.
     """
     r = Renderer(kb, settings, memo)
+    changes = memo.changes
 
     def group(name: str, reached: bool, make: Callable[[], dict[str, str]]) -> dict[str, str]:
         if changes is not None and not reached:

@@ -389,6 +389,8 @@ class Memo:
 class NoMemo:
     """Renders everything: a build without the cache."""
 
+    changes: Changes | None = None
+
     def page(
         self, path: str, template: str, context: Mapping[str, object], render: Callable[[], str]
     ) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..model import Changes, KnowledgeBase
+from ..model import KnowledgeBase
 from ..render_cache import NO_MEMO, Memo, NoMemo
 from .api import render_api
 from .calendars import render_calendars
@@ -32,7 +32,6 @@ def render_outputs(
     site_name: str = "Company events",
     memo: Memo | NoMemo = NO_MEMO,
     kinds: Iterable[str] = KINDS,
-    changes: Changes | None = None,
 ) -> dict[str, bytes]:
     """Every feed, calendar and data file of ``kinds``, by docs-relative path, in a stable
     order.
@@ -40,14 +39,14 @@ def render_outputs(
     ``site_url`` is the site's public address (mkdocs.yml ``site_url``); when it is
     empty, links are relative to the file they are in and ids use a fixed authority.
     With ``memo``, what did not change since the last build is taken from it; with the
-    ``changes`` since the last build of a running process, the files of a company or
-    topic that none of them reaches are taken as that build made them.
+    ``changes`` since the last build of a running process (``memo.changes``), the files
+    of a company or topic that none of them reaches are taken as that build made them.
     """
     site = Site.of(site_url, site_name)
     render = {
-        "feeds": lambda: render_feeds(kb, site, memo, changes),
-        "calendars": lambda: render_calendars(kb, site, memo, changes),
-        "api": lambda: render_api(kb, site, memo, changes),
+        "feeds": lambda: render_feeds(kb, site, memo),
+        "calendars": lambda: render_calendars(kb, site, memo),
+        "api": lambda: render_api(kb, site, memo),
         "search": lambda: render_search(kb, memo),
     }
     files: dict[str, bytes] = {}

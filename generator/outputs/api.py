@@ -32,7 +32,7 @@ from typing import Any
 
 import orjson
 
-from ..model import Changes, CompanyEntry, EventEntry, KnowledgeBase, TopicEntry
+from ..model import CompanyEntry, EventEntry, KnowledgeBase, TopicEntry
 from ..render_cache import NO_MEMO, Memo, NoMemo
 from ..schema import Event
 from .common import Site, carried, company_path, event_path, topic_path
@@ -78,7 +78,6 @@ def render_api(
     kb: KnowledgeBase,
     site: Site,
     memo: Memo | NoMemo = NO_MEMO,
-    changes: Changes | None = None,
 ) -> dict[str, bytes]:
     """The JSON files and the CSV, by their docs-relative paths; the lists of companies
     and topics, and a company's file, are rendered again only when what they hold
@@ -99,7 +98,7 @@ def render_api(
     }
     for company in companies:
         path = company_json(company.id)
-        kept = carried(memo, changes, "companies", company.id, path)
+        kept = carried(memo, memo.changes, "companies", company.id, path)
         if kept is not None:
             files[path] = kept
             continue

@@ -25,7 +25,7 @@ import datetime as dt
 from icalendar import Calendar, Event
 
 from ..dates import Precision
-from ..model import Changes, EventEntry, KnowledgeBase
+from ..model import EventEntry, KnowledgeBase
 from ..render_cache import NO_MEMO, Memo, NoMemo
 from .common import Site, carried, date_line, event_path, midnight, summary_text
 
@@ -56,7 +56,6 @@ def render_calendars(
     kb: KnowledgeBase,
     site: Site,
     memo: Memo | NoMemo = NO_MEMO,
-    changes: Changes | None = None,
 ) -> dict[str, bytes]:
     """Every calendar of the site, by its docs-relative path."""
     # Each event is written once and its text reused in every calendar that holds it:
@@ -96,7 +95,7 @@ def render_calendars(
     }
     for company in kb.companies.values():
         path = company_calendar(company.id)
-        kept = carried(memo, changes, "companies", company.id, path)
+        kept = carried(memo, memo.changes, "companies", company.id, path)
         files[path] = (
             kept
             if kept is not None

@@ -25,7 +25,7 @@ from typing import Any
 
 from feedgen.feed import FeedGenerator
 
-from ..model import Changes, EventEntry, KnowledgeBase
+from ..model import EventEntry, KnowledgeBase
 from ..render_cache import NO_MEMO, Memo, NoMemo
 from .common import (
     Site,
@@ -57,7 +57,6 @@ def render_feeds(
     kb: KnowledgeBase,
     site: Site,
     memo: Memo | NoMemo = NO_MEMO,
-    changes: Changes | None = None,
 ) -> dict[str, bytes]:
     """Every Atom feed of the site, by its docs-relative path.
 
@@ -66,8 +65,7 @@ def render_feeds(
     fallback = event_instant(kb.events[0]) if kb.events else midnight(kb.today)
     # A feed without events is dated by the newest event of all: when that changed, every
     # such feed did, whatever the changes reached.
-    if memo.kept("feeds fallback") != fallback:
-        changes = None
+    changes = memo.changes if memo.kept("feeds fallback") == fallback else None
     memo.keep("feeds fallback", fallback)
 
     def feed(path: str, **what: Any) -> bytes:
