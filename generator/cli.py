@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import dataclasses
 import json
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -555,5 +558,38 @@ def new_event(
     click.echo(f"Wrote {path}; fill in the summary, then run kb validate.")
 
 
+def run() -> None:
+    """The ``kb`` command as installed: ``main``, then out without freeing the heap.
+
+    A build leaves hundreds of megabytes of objects behind (the records, the model, the
+    pages); freeing them one by one as the interpreter shuts down took 0.7 s of a 12 s
+    build at 10,000 events, for memory the system takes back at once. Exit handlers
+    still run and the output is flushed first. A command that leaves threads running
+    (``kb serve`` stopping) exits the usual way, which waits for them.
+    """
+    try:
+        main()
+        status = 0
+    except SystemExit as exc:
+        status = _exit_status(exc.code)
+    if threading.active_count() > 1:
+        sys.exit(status)
+    atexit._run_exitfuncs()  # what a normal exit runs first; only freeing is skipped
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a reader gone, a closed stream
+            stream.flush()
+    os._exit(status)
+
+
+def _exit_status(code: object) -> int:
+    """The status ``sys.exit(code)`` ends a process with (a message is printed)."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    print(code, file=sys.stderr)
+    return 1
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import shutil
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import MKDOCS_YML, run_kb, snapshot
+from helpers import MKDOCS_YML, kb_env, run_kb, snapshot
 
-from generator.cli import main
+from generator.cli import _exit_status, main
 
 pytestmark = pytest.mark.usefixtures("pinned_env")
 
@@ -265,6 +267,59 @@ def test_validate_json(kb, broken_kb):
     assert result.stderr == ""
     keys = ("path", "line", "column", "severity", "rule", "message")
     assert json.loads(result.stdout) == [dict(zip(keys, p, strict=True)) for p in PROBLEMS]
+
+
+_LEAVING = """\
+import atexit, sys
+from generator import cli
+atexit.register(lambda: print("exit handler ran"))
+sys.argv = ["kb", *sys.argv[1:]]
+cli.run()
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "stderr"),
+    [
+        (["validate", "--format", "json"], 1, ""),
+        (["validate", "--format", "standard"], 1, "6 errors, 1 warning in 5 files\n"),
+        (["--version"], 0, ""),
+        (["validate", "--no-such-option"], 2, "Error: No such option '--no-such-option'.\n"),
+    ],
+    ids=["json", "standard", "version", "usage"],
+)
+def test_the_installed_command_leaves_with_its_status_all_its_output_and_exit_handlers(
+    broken_kb, args, status, stderr
+):
+    """``kb`` as installed skips freeing the heap at exit: nothing else may change."""
+    extra = ["-f", str(MKDOCS_YML), "--content", "content"] if args[0] == "validate" else []
+    if "--no-such-option" in args:
+        extra = []
+    result = subprocess.run(
+        [sys.executable, "-c", _LEAVING, *args, *extra],
+        cwd=broken_kb.parent,
+        env=kb_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == status
+    assert result.stdout.endswith("exit handler ran\n")
+    assert result.stderr.endswith(stderr)
+    if args[-1] == "json":
+        printed = result.stdout.removesuffix("exit handler ran\n")
+        keys = ("path", "line", "column", "severity", "rule", "message")
+        assert json.loads(printed) == [dict(zip(keys, p, strict=True)) for p in PROBLEMS]
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "printed"),
+    [(None, 0, ""), (0, 0, ""), (3, 3, ""), (256 + 4, 4, ""), ("gone wrong", 1, "gone wrong\n")],
+)
+def test_exit_status_is_what_sys_exit_would_give(code, status, printed, capsys):
+    assert _exit_status(code) == status
+    assert capsys.readouterr().err == printed
 
 
 def test_validate_json_without_problems_is_an_empty_list(project_root):
