@@ -15,10 +15,13 @@ from pathlib import Path
 import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from icalendar import Event as ICalEvent
+from icalendar.parser import Contentline
 
 from generator.diagnostics import Diagnostic, Severity
 from generator.loader import SourceFile
 from generator.model import runs
+from generator.outputs.calendars import fold, to_ical
 from generator.paths import relative
 from generator.schema import Company, Event, Topic
 from generator.validate import check_shape, validate
@@ -578,3 +581,45 @@ def test_runs_of_a_key_that_never_rises_are_what_groupby_finds(keys: list[int]) 
 
 def first(item: tuple[int, int]) -> int:
     return item[0]
+
+
+# --- calendars: lines folded as icalendar folds them ------------------------------------------
+
+#: text of one content line: escapes, carets and characters of one to four UTF-8 bytes
+_ICAL_TEXT = st.text(
+    st.one_of(
+        st.sampled_from("\\^,;:a "),
+        st.characters(blacklist_categories=("Cs",), blacklist_characters="\n"),
+    ),
+    max_size=400,
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_ICAL_TEXT)
+@example("a" * 73 + "\\,b")
+@example("a" * 74 + "\\,b")
+@example("\\" * 200)
+@example("é" * 100)
+@example("a" + "😀" * 40)
+def test_a_calendar_line_is_folded_as_icalendar_folds_it(line: str) -> None:
+    assert fold(line) == Contentline(line).to_ical()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    summary=_ICAL_TEXT,
+    description=st.text(st.characters(blacklist_categories=("Cs",)), max_size=600),
+    categories=st.lists(_ICAL_TEXT.filter(bool), max_size=3),
+)
+def test_a_calendar_event_is_written_as_icalendar_writes_it(
+    summary: str, description: str, categories: list[str]
+) -> None:
+    vevent = ICalEvent()
+    vevent.add("uid", "x/2026-01-05-launch@example.org")
+    vevent.add("dtstart", dt.date(2026, 1, 5))
+    vevent.add("summary", summary)
+    vevent.add("description", description)
+    if categories:
+        vevent.add("categories", categories)
+    assert to_ical(vevent) == vevent.to_ical()

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Component, Event
 
 from ..dates import Precision
 from ..model import EventEntry, KnowledgeBase
@@ -63,7 +63,7 @@ def render_calendars(
     # An event's text is kept between builds until the event changes (render_cache.py).
     # Calendar order is the model's, reversed: an event of one day ends when it starts.
     days = [e for e in reversed(kb.events) if in_calendar(e)]
-    texts = memo.each("vevent", days, {"site": site}, lambda e: _vevent(kb, e, site).to_ical())
+    texts = memo.each("vevent", days, {"site": site}, lambda e: to_ical(_vevent(kb, e, site)))
     # by event id, in calendar order: a calendar's events are sorted by their place here
     vevents = {e.id: text for e, text in zip(days, texts, strict=True)}
     place = {event_id: number for number, event_id in enumerate(vevents)}
@@ -107,6 +107,44 @@ def render_calendars(
             )
         )
     return files
+
+
+def to_ical(component: Component) -> bytes:
+    """``component.to_ical()``, byte for byte, with its long lines folded by ``fold``.
+
+    icalendar folds a line one character at a time, encoding each to count its bytes:
+    half the time of every calendar at 10,000 events, for lines that are mostly the
+    descriptions' few hundred characters.
+    """
+    return b"\r\n".join(fold(line) for line in component.content_lines() if line) + b"\r\n"
+
+
+#: RFC 5545: a line is folded before it reaches 75 octets, the line break excluded
+_LINE_OCTETS = 74
+
+
+def fold(line: str) -> bytes:
+    """The line's UTF-8 bytes folded as icalendar folds it (``Contentline.to_ical``).
+
+    Each piece is as many whole characters as fit in 74 octets, but a piece never ends in
+    a backslash or a caret: that character starts the next piece, so that an escape such
+    as ``\\,`` is never split across a fold.
+    """
+    data = line.encode("utf-8")
+    if len(data) <= _LINE_OCTETS:
+        return data
+    pieces = []
+    start = 0
+    while len(data) - start > _LINE_OCTETS:
+        end = start + _LINE_OCTETS
+        while data[end] & 0xC0 == 0x80:  # inside a character: fold before it
+            end -= 1
+        if data[end - 1] in b"\\^":
+            end -= 1
+        pieces.append(data[start:end])
+        start = end
+    pieces.append(data[start:])
+    return b"\r\n ".join(pieces)
 
 
 def _frame(name: str, description: str) -> tuple[bytes, bytes]:
