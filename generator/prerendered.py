@@ -15,9 +15,10 @@ the rest with a placeholder paragraph in place of each list, and puts the lists
 back where the placeholders came out.
 
 The same plugin gives the theme ``kb_shared``, with which generator/theme/main.html
-renders the navigation, tabs, footer, settings and header blocks of event pages once
-per depth of page, where they cannot differ between them but for the title, rather
-than once per page.
+renders the navigation, tabs, footer, settings and header blocks of the pages in no
+navigation section (event pages and listings) once per place of page, where they
+cannot differ between them but for the title and the table of contents, rather than
+once per page.
 
 Most event pages skip the theme altogether: see ``StampedPages``.
 """
@@ -54,31 +55,63 @@ _LIST = re.compile(rf"^{re.escape(EVENT_LIST)}\n.*?^</ul>$", re.MULTILINE | re.D
 
 
 class SharedBlocks:
-    """Theme blocks by name and base URL, each rendered by its first page."""
+    """Theme blocks by name and place, each rendered by its first page.
+
+    A page in no navigation section (``outside_nav``) has the same header, tabs, footer
+    and navigation as every other such page in the same place that hides the same
+    (``place``), but for its title and its table of contents: event pages, and the
+    listings of companies, topics and years. A plain MkDocs build renders them for every
+    page; tests prove the two sites equal.
+    """
 
     def __init__(self) -> None:
         self._blocks: dict[tuple[str, str], str] = {}
         self._around: dict[tuple[str, str], tuple[str, str] | None] = {}
 
-    def render(self, name: str, base_url: str, block: Callable[[], str]) -> str:
-        key = (name, base_url)
+    @staticmethod
+    def outside_nav(page: Page | None) -> bool:
+        """Whether a page is in no navigation section."""
+        return (
+            page is not None
+            and page.parent is None
+            and page.previous_page is None
+            and page.next_page is None
+        )
+
+    @staticmethod
+    def place(page: Page, base_url: str) -> str:
+        """Where a page is as its links see it: how deep, and in which top folder (a link
+        into its own top folder is shorter, as the Timeline tab's from an event page);
+        and which parts of the theme it hides (front matter ``hide``)."""
+        return f"{base_url} {page.url.partition('/')[0]} {page.meta.get('hide')!r}"
+
+    def render(self, name: str, place: str, block: Callable[[], str]) -> str:
+        key = (name, place)
         if key not in self._blocks:
             self._blocks[key] = block()
         return self._blocks[key]
 
-    def render_titled(self, name: str, base_url: str, title: str, block: Callable[[], str]) -> str:
+    def render_titled(self, name: str, place: str, title: str, block: Callable[[], str]) -> str:
         """A block that shows the page's title once, as it is, and is otherwise the same
-        for every page at this depth (the header): the first page's block, cut where its
+        for every page in this place (the header): the first page's block, cut where its
         title is, with this page's title in the cut. When the first title appears more
         than once, the cut could be anywhere, and every page renders its own block."""
-        key = (name, base_url)
+        return self.render_around(name, place, title, block)
+
+    def render_around(self, name: str, place: str, own: str, block: Callable[[], str]) -> str:
+        """A block that holds ``own``, this page's part of it, once and is otherwise the
+        same for every page in this place: the title in the header, the table of contents
+        in the navigation. The first page's block is cut where its part is, and others
+        are given theirs in the cut; when the first page's part appears more than once,
+        or is empty, every page renders its own block."""
+        key = (name, place)
         if key not in self._around:
             rendered = block()
-            before, found, after = rendered.partition(title) if title else ("", "", "")
-            self._around[key] = (before, after) if found and title not in after else None
+            before, found, after = rendered.partition(own) if own else ("", "", "")
+            self._around[key] = (before, after) if found and own not in after else None
             return rendered
         around = self._around[key]
-        return around[0] + title + around[1] if around else block()
+        return around[0] + own + around[1] if around else block()
 
 
 class StampedPages:
@@ -168,9 +201,7 @@ class StampedPages:
             and bool(title)
             and page.title == title
             and _PLAIN_ADDRESS.fullmatch(url) is not None
-            and page.parent is None
-            and page.previous_page is None
-            and page.next_page is None
+            and SharedBlocks.outside_nav(page)
             and page.edit_url is None
             and not list(page.toc)
         )

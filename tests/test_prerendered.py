@@ -195,6 +195,25 @@ def test_a_header_whose_first_title_is_not_unique_in_it_is_rendered_for_every_pa
     assert shared.render_titled("header", "..", "Two", lambda: "<h>Two</h>") == "<h>Two</h>"
 
 
+def test_a_page_is_placed_by_its_depth_top_folder_and_what_it_hides():
+    def place(url: str, **meta: object) -> str:
+        return prerendered.SharedBlocks.place(SimpleNamespace(url=url, meta=meta), "../../..")
+
+    event = place("events/acme/2026-01-05-launch/", hide=["toc"])
+    assert event == place("events/globex/2025-launch/", hide=["toc"])
+    # the Timeline tab (events/) is one folder up from an event page, three from a year page
+    assert event != place("companies/acme/2026/", hide=["toc"])
+    assert event != place("events/acme/2026/")  # shows its table of contents
+
+
+def test_a_navigation_is_cut_where_the_first_table_of_contents_is_and_given_each():
+    shared = prerendered.SharedBlocks()
+    nav = "<nav>site</nav><div>{}</div>"
+    first = shared.render_around("site_nav", "..", "<ul>a</ul>", lambda: nav.format("<ul>a</ul>"))
+    second = shared.render_around("site_nav", "..", "<ul>b</ul>", lambda: "unused")
+    assert (first, second) == (nav.format("<ul>a</ul>"), nav.format("<ul>b</ul>"))
+
+
 def _kept(monkeypatch: pytest.MonkeyPatch) -> list[prerendered.StampedPages]:
     """Every StampedPages made from now on, to count what it did."""
     made: list[prerendered.StampedPages] = []
