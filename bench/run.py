@@ -13,9 +13,12 @@ For each size N, in a folder of its own (deleted at the end unless ``--keep``):
    children together (PSS, for the parallel MkDocs build), each stage's seconds and
    peak memory, the size of the site, of a typical (median) and the largest event
    page, and of the search index (``search/kb/``), raw and gzipped;
-4. a plain ``mkdocs build`` of the same generated Markdown in one process, the baseline
+4. right after it, Hugo builds the same events with a minimal theme (bench/hugo/, the
+   content written by bench/hugo_site.py, untimed): the target is a cold build within
+   1.5 times Hugo's time; without Hugo the step says why;
+5. a plain ``mkdocs build`` of the same generated Markdown in one process, the baseline
    the build is compared with;
-5. three incremental rebuilds into the same folders (one title edited, one event added,
+6. three incremental rebuilds into the same folders (one title edited, one event added,
    one unrelated event deleted), each compared byte for byte with a clean build of the
    same content into fresh folders.
 
@@ -48,6 +51,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hugo_site import write_hugo_site
+
 PROJECT = Path(__file__).resolve().parent.parent
 MKDOCS_YML = PROJECT / "mkdocs.yml"
 #: 2026-06-30 00:00 UTC: the today the synthetic records are consistent with
@@ -64,6 +69,8 @@ CHANGE_LABELS = {
     "add_event": "add one event",
     "delete_event": "delete one event",
 }
+#: why the Hugo baseline was not measured, when no Hugo is found
+HUGO_MISSING = "hugo not found: install Debian's hugo package (apt-get install hugo) or set KB_HUGO"
 #: a kb diagnostic or MkDocs message on stderr: "path:1:2: warning: ...", "warning: ..."
 _PROBLEM = re.compile(r"(^|: )(warning|error)(: |\b)", re.IGNORECASE | re.MULTILINE)
 
@@ -218,6 +225,15 @@ def _tool(name: str) -> Path:
     if found is None:
         raise BenchError(f"cannot find the `{name}` command; run `make site` first")
     return Path(found)
+
+
+def _hugo_command() -> tuple[str | None, str]:
+    """The Hugo executable ($KB_HUGO, else ``hugo`` on PATH), or None and why not."""
+    wanted = os.environ.get("KB_HUGO")
+    if wanted:
+        found = shutil.which(wanted)
+        return found, f"hugo not found: KB_HUGO={wanted} is not an executable"
+    return shutil.which("hugo"), HUGO_MISSING
 
 
 def kb_env() -> dict[str, str]:
@@ -598,6 +614,9 @@ class Bench:
         shutil.rmtree(self.cache, ignore_errors=True)  # cold: nothing is known yet
         result["cold_build"] = self.build("cold-build", self.docs, self.site)
         result["output"] = output_sizes(self.content, self.docs, self.site)
+        # Hugo right after the cold build: both write to a disk in the same state.
+        self.say("baseline: Hugo")
+        result["hugo"] = self.hugo(result["counts"]["events"])
         self.say("search in headless Chromium")
         query = _query_word(self.content, result["output"]["event_page"]["median_event"])
         result["search"] = search_timing(self.site, query)
@@ -615,6 +634,10 @@ class Bench:
             "build_to_baseline": result["cold_build"]["seconds"] / base,
             "mkdocs_stage_to_baseline": mkdocs_stage["seconds"] / base,
         }
+        if "skipped" not in result["hugo"]:
+            result["ratios"]["build_to_hugo"] = (
+                result["cold_build"]["seconds"] / result["hugo"]["seconds"]
+            )
 
         incremental: dict[str, Any] = {}
         for change in CHANGES:
@@ -701,6 +724,52 @@ class Bench:
             shutil.rmtree(self.work / "clean-live", ignore_errors=True)
             shutil.rmtree(self.work / "live", ignore_errors=True)
         return report
+
+    def hugo(self, events: int) -> dict[str, Any]:
+        """The same events built by Hugo with the minimal theme of bench/hugo/.
+
+        Writing Hugo's content is not timed, as ``kb synth`` is not; the build must write
+        a page for every event, or the comparison would be with less work.
+        """
+        hugo, missing = _hugo_command()
+        if hugo is None:
+            return {"skipped": missing}
+        version = subprocess.run(
+            [hugo, "version"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+        source, out = self.work / "hugo-site", self.work / "hugo-public"
+        written = write_hugo_site(self.content, source)
+        # A cache of its own, empty: Hugo's default one outlives the run.
+        env = {**self.env, "HUGO_CACHEDIR": str(self.work / "hugo-cache")}
+        result = run(
+            [hugo, "--quiet", "--source", source, "--destination", out],
+            cwd=self.work,
+            env=env,
+            logs=self.logs,
+            name="hugo",
+        )
+        if result.returncode != 0:
+            raise BenchError(f"the Hugo build failed: {result.describe()}")
+        pages = len(list(out.glob("events/*/*/index.html")))
+        if pages != events or written != events:
+            raise BenchError(
+                f"Hugo wrote {pages:,} event pages ({written:,} pages of content) for "
+                f"{events:,} events (--keep keeps its content and site to look at)"
+            )
+        site_bytes, site_files = folder_size(out)
+        if not self.keep_all:
+            for folder in (source, out, self.work / "hugo-cache"):
+                shutil.rmtree(folder, ignore_errors=True)
+        return {
+            "seconds": result.seconds,
+            "peak_rss_mib": result.peak_rss_mib,
+            "peak_total_mib": result.peak_total_mib,
+            "version": version.splitlines()[0] if version else None,
+            "event_pages": pages,
+            "site_bytes": site_bytes,
+            "site_files": site_files,
+            "command": f"hugo --quiet --source {source.name} --destination {out.name}",
+        }
 
     def baseline(self) -> dict[str, Any]:
         """A plain ``mkdocs build --strict`` of the generated Markdown, in one process.
@@ -1004,6 +1073,20 @@ def table(r: dict[str, Any]) -> str:
         f"  {'full kb build / baseline':<{w - 2}}{ratios['build_to_baseline']:>9.2f}x",
         f"  {'mkdocs stage / baseline':<{w - 2}}{ratios['mkdocs_stage_to_baseline']:>9.2f}x",
     ]
+    h = r["hugo"]
+    out += ["", "baseline: Hugo, the same events with a minimal theme"]
+    if "skipped" in h:
+        out.append(f"  not measured ({h['skipped']})")
+    else:
+        # "hugo v0.111.3+extended linux/amd64 BuildDate=...": the name and the version
+        out[-1] += f" ({' '.join((h['version'] or 'hugo, version unknown').split()[:2])})"
+        out += [
+            f"{'':<{w}}{head}",
+            row("hugo build", h)
+            + f"  {h['event_pages']:,} event pages; site {_size(h['site_bytes'])}"
+            + f" in {h['site_files']:,} files",
+            f"  {'full kb build / Hugo':<{w - 2}}{ratios['build_to_hugo']:>9.2f}x",
+        ]
     return "\n".join(out)
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -179,9 +181,29 @@ def test_baseline_and_ratios(result: dict) -> None:
     assert _positive(baseline["peak_rss_mib"])
     assert baseline["equal_to_build"] is True, baseline["differing"]
     ratios = result["ratios"]
-    assert set(ratios) == {"build_to_baseline", "mkdocs_stage_to_baseline"}
+    assert set(ratios) == {"build_to_baseline", "mkdocs_stage_to_baseline", "build_to_hugo"}
     for name, value in ratios.items():
         assert _positive(value), name
+
+
+def test_hugo_is_installed() -> None:
+    # The Hugo baseline is part of the benchmark: a machine without Hugo fails here, by name.
+    hugo = os.environ.get("KB_HUGO") or "hugo"
+    assert shutil.which(hugo), (
+        f"no {hugo} command: install Debian's hugo package (apt-get install hugo) or set KB_HUGO"
+    )
+
+
+def test_hugo_builds_the_same_events(result: dict) -> None:
+    hugo = result["hugo"]
+    assert "skipped" not in hugo, hugo.get("skipped")
+    assert _positive(hugo["seconds"])
+    assert _positive(hugo["peak_rss_mib"])
+    assert hugo["event_pages"] == SIZE
+    assert hugo["version"].startswith("hugo v"), hugo["version"]
+    assert _positive(hugo["site_bytes"]) and hugo["site_files"] > SIZE
+    assert hugo["command"].startswith("hugo --quiet --source ")
+    assert _positive(result["ratios"]["build_to_hugo"])
 
 
 def test_table_is_printed(bench_run: BenchRun) -> None:
@@ -204,6 +226,9 @@ def test_table_is_printed(bench_run: BenchRun) -> None:
         "baseline: plain mkdocs build",
         "full kb build / baseline",
         "mkdocs stage / baseline",
+        "baseline: Hugo, the same events with a minimal theme",
+        "hugo build",
+        "full kb build / Hugo",
     ):
         assert text in stdout, text
     assert "NO:" not in stdout
