@@ -223,6 +223,9 @@ def _environment(finalize: Callable[[object], object]) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         bytecode_cache=_COMPILED[finalize],
+        # Made afresh for every build, so a template never changes while it is in use;
+        # checking its file before each use was 13,500 stats at 10,000 events.
+        auto_reload=False,
     )
 
 
