@@ -171,7 +171,7 @@ _MARKDOWN_LOCK = threading.Lock()  # one converter, reused: building one costs m
 @functools.cache  # a summary is converted for its check, page, feeds and calendar
 def _to_html(text: str) -> str:
     """Summary Markdown as HTML; cached because validation and rendering both need it."""
-    if _plain_paragraphs(text):
+    if plain_paragraphs(text):
         return _plain_html(text)
     # Raw HTML never reaches the converter: '<' is always text, except to open an
     # autolink such as <https://example.com>.
@@ -214,13 +214,13 @@ def _harmless(text: str) -> bool:
     return _HARMLESS.fullmatch(text) is not None
 
 
-def _plain_paragraphs(text: str) -> bool:
+def plain_paragraphs(text: str) -> bool:
     """Whether ``text`` is paragraphs that Markdown turns into <p>paragraph</p> unchanged."""
     return _PLAIN.fullmatch(text) is not None
 
 
 def _plain_html(text: str) -> str:
-    """What Markdown makes of plain paragraphs (``_plain_paragraphs``), without its cost."""
+    """What Markdown makes of plain paragraphs (``plain_paragraphs``), without its cost."""
     return "\n".join(f"<p>{paragraph}</p>" for paragraph in text.rstrip("\n").split("\n\n"))
 
 

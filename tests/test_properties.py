@@ -18,10 +18,13 @@ from hypothesis import strategies as st
 from icalendar import Event as ICalEvent
 from icalendar.parser import Contentline
 
+from generator import markup
 from generator.diagnostics import Diagnostic, Severity
 from generator.loader import SourceFile
 from generator.model import runs
 from generator.outputs.calendars import fold, to_ical
+from generator.outputs.common import summary_html as common_summary_html
+from generator.outputs.common import summary_text, text_of_html
 from generator.paths import relative
 from generator.schema import Company, Event, Topic
 from generator.validate import check_shape, validate
@@ -522,9 +525,7 @@ def test_a_plain_summary_is_turned_into_what_markdown_makes_of_it(text: str) -> 
     what it gives, and nothing a check could object to."""
     import markdown
 
-    from generator import markup
-
-    if not markup._plain_paragraphs(text):
+    if not markup.plain_paragraphs(text):
         return
     converted = markdown.Markdown(output_format="html").convert(text)
     assert markup._plain_html(text) == converted
@@ -623,3 +624,28 @@ def test_a_calendar_event_is_written_as_icalendar_writes_it(
     if categories:
         vevent.add("categories", categories)
     assert to_ical(vevent) == vevent.to_ical()
+
+
+# --- summaries as plain text ------------------------------------------------------------------
+
+#: prose in any script, with the spaces Unicode knows (no-break, ideographic, ...)
+_UNICODE_PROSE = st.text(
+    st.one_of(
+        st.characters(whitelist_categories=("L", "N", "Zs", "P", "S", "M")),
+        st.sampled_from(" \n\n\u00a0\u3000"),
+    ),
+    min_size=1,
+    max_size=120,
+)
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(_SUMMARIES, _UNICODE_PROSE))
+@example("Apple\u00a0pie\n\nPear  tart")
+@example("Apple\npie\n\nPear\n")
+def test_a_plain_summary_is_the_text_an_html_parser_finds_in_its_page(text: str) -> None:
+    """Plain paragraphs skip the HTML parser on their way to the search index, feeds and
+    calendars; what they get instead is exactly what it finds in the summary's HTML."""
+    if not markup.plain_paragraphs(text):
+        return
+    assert summary_text(text) == text_of_html(common_summary_html(text))

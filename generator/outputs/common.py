@@ -107,8 +107,17 @@ def summary_html(text: str) -> str:
 @functools.cache  # the same summary goes to the search index and calendars (see markup._to_html)
 def summary_text(text: str) -> str:
     """The summary as plain text: paragraphs separated by blank lines, links as "text (url)"."""
+    if markup.plain_paragraphs(text):
+        # Nearly every summary: its paragraphs come out of the HTML as they went in, each
+        # on one line, without an HTML parser's cost (0.4 s at 10,000 events).
+        return "\n\n".join(" ".join(p.split()) for p in text.rstrip("\n").split("\n\n"))
+    return text_of_html(summary_html(text))
+
+
+def text_of_html(html: str) -> str:
+    """Summary HTML as plain text (``summary_text``)."""
     parser = _TextParser()
-    parser.feed(summary_html(text))
+    parser.feed(html)
     parser.close()
     return parser.text()
 

@@ -31,6 +31,7 @@ from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from itertools import chain
 
 from ..model import CompanyEntry, EventEntry, KnowledgeBase, TopicEntry
 from ..render_cache import NO_MEMO, Memo, NoMemo
@@ -272,11 +273,12 @@ def _indexed(document: Document) -> Indexed:
 
 def _weights(document: Document) -> dict[str, int]:
     """The weight of each word in a document, in the order the words first appear."""
-    weights: Counter[str] = Counter()
+    weights: dict[str, int] = {}
     for texts, weight in ((document.heading, TITLE_WEIGHT), (document.body, TEXT_WEIGHT)):
-        counts = Counter(w for text in texts for w in words(text) if w not in STOP_WORDS)
-        for word, count in counts.items():
-            weights[word] += min(count, CAP) * weight
+        # Counted all at once, stop words among them, then looked at once per word.
+        for word, count in Counter(chain.from_iterable(map(words, texts))).items():
+            if word not in STOP_WORDS:
+                weights[word] = weights.get(word, 0) + min(count, CAP) * weight
     return {word: weight * document.boost for word, weight in weights.items()}
 
 
