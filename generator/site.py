@@ -14,9 +14,9 @@ from mkdocs.exceptions import Abort, ConfigurationError
 
 from .config import Settings
 from .incremental import (
+    Inputs,
     Manifest,
     build_changed,
-    file_hashes,
     fingerprint,
     forget,
     keep_as_spare,
@@ -85,10 +85,9 @@ def build_site(
         return None
 
     with staged(target, spare) as staging:
-        layout, current = read_inputs(settings, strict, previous)
-        warnings = _build_into(
-            settings, staging, target, strict, jobs, current, layout, incremental
-        )
+        layout, inputs = _read_inputs(settings, strict, previous)
+        warnings = _build_into(settings, staging, target, strict, jobs, inputs, layout, incremental)
+        current = inputs.manifest
     remember(target, current)
     return warnings
 
@@ -129,17 +128,23 @@ def read_inputs(
 ) -> tuple[Layout, Manifest]:
     """The docs folder's layout, and the fingerprint and file hashes a build is made from
     (those of files untouched since ``previous`` was made taken from it)."""
+    layout, inputs = _read_inputs(settings, strict, previous)
+    return layout, inputs.manifest
+
+
+def _read_inputs(
+    settings: Settings, strict: bool, previous: Manifest | None
+) -> tuple[Layout, Inputs]:
     docs = settings.docs_dir.resolve()
     with mkdocs_logging() as log:
         try:
             layout = read_layout(settings.mkdocs_file, docs)
-            current = Manifest(
-                fingerprint(settings.mkdocs_file, layout.custom_dir, settings.site_url, strict),
-                *file_hashes(docs, layout.order, previous),
+            printed = fingerprint(
+                settings.mkdocs_file, layout.custom_dir, settings.site_url, strict
             )
         except (Abort, ConfigurationError) as exc:
             raise SiteBuildError([*log.messages, f"error: {exc}"]) from None
-    return layout, current
+    return layout, Inputs(printed, docs, layout.order, previous)
 
 
 def _build_into(
@@ -148,7 +153,7 @@ def _build_into(
     target: Path,
     strict: bool,
     jobs: int,
-    current: Manifest,
+    inputs: Inputs,
     layout: Layout,
     incremental: bool,
 ) -> list[str]:
@@ -163,7 +168,7 @@ def _build_into(
                 target,
                 settings.site_url,
                 strict,
-                current,
+                inputs,
                 layout,
             )
             if incremental
@@ -172,8 +177,16 @@ def _build_into(
         if changed is not None:
             return changed
         if jobs > 1:
+            # The file hashes are read while the shards run, in other processes.
             sharded = build_sharded(
-                settings.mkdocs_file, docs, staging, settings.site_url, strict, jobs, layout
+                settings.mkdocs_file,
+                docs,
+                staging,
+                settings.site_url,
+                strict,
+                jobs,
+                layout,
+                meanwhile=lambda: inputs.manifest,
             )
             if sharded is not None:
                 return sharded
