@@ -16,7 +16,6 @@ in and written after, so a build killed in between leaves none.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -50,20 +49,6 @@ class Manifest:
     files: dict[str, str]
     #: each file's inode, size and times of change when it was hashed (``untouched_since``)
     seen: dict[str, list[int]] = field(default_factory=dict)
-
-
-class Inputs:
-    """What a build is made from: the fingerprint at once, the file hashes when first asked
-    for. A build with no earlier site of the same fingerprint needs the hashes only for
-    the next build, so a parallel build reads them while its shards run."""
-
-    def __init__(self, fingerprint: str, docs: Path, order: list[str], before: Manifest | None):
-        self.fingerprint = fingerprint
-        self._hashed = (docs, order, before)
-
-    @functools.cached_property
-    def manifest(self) -> Manifest:
-        return Manifest(self.fingerprint, *file_hashes(*self._hashed))
 
 
 def manifest_path(site: Path, spare: bool = False) -> Path:
@@ -186,7 +171,7 @@ def build_changed(
     target: Path,
     site_url: str,
     strict: bool,
-    inputs: Inputs,
+    current: Manifest,
     layout: Layout,
 ) -> list[str] | None:
     """Build into ``staging`` from an earlier site and the changed pages; None if unsure.
@@ -198,9 +183,8 @@ def build_changed(
     is never touched.
     """
     previous = read_manifest(target)
-    if previous is None or previous.fingerprint != inputs.fingerprint or not target.is_dir():
+    if previous is None or previous.fingerprint != current.fingerprint or not target.is_dir():
         return None
-    current = inputs.manifest
     found = _take_spare(target, staging, current)
     if found is None:
         found = _changes(previous, current)

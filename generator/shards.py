@@ -189,10 +189,8 @@ def build_sharded(
     strict: bool,
     jobs: int,
     layout: Layout,
-    meanwhile: Callable[[], object] = lambda: None,
 ) -> list[str] | None:
-    """Build into ``staging`` with several processes; None when one process is better.
-    ``meanwhile`` is run here while they build."""
+    """Build into ``staging`` with several processes; None when one process is better."""
     pages = [p for p in layout.order if p.endswith(".md")]
     shards = max(1, min(jobs, len(pages) // MIN_PAGES_PER_SHARD))
     if shards < 2:
@@ -205,9 +203,7 @@ def build_sharded(
     ]
     try:
         with ProcessPoolExecutor(max_workers=shards) as pool:
-            running = pool.map(_build_shard, jobs_, [layout.navigation] * shards)
-            meanwhile()  # the processes are started: this one is idle until they finish
-            results = list(running)
+            results = list(pool.map(_build_shard, jobs_, [layout.navigation] * shards))
         messages = sorted({m for r in results for m in r.messages})
         if any(r.failed for r in results):
             raise ShardError(messages)

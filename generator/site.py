@@ -14,9 +14,9 @@ from mkdocs.exceptions import Abort, ConfigurationError
 
 from .config import Settings
 from .incremental import (
-    Inputs,
     Manifest,
     build_changed,
+    file_hashes,
     fingerprint,
     forget,
     keep_as_spare,
@@ -85,9 +85,10 @@ def build_site(
         return None
 
     with staged(target, spare) as staging:
-        layout, inputs = _read_inputs(settings, strict, previous)
-        warnings = _build_into(settings, staging, target, strict, jobs, inputs, layout, incremental)
-        current = inputs.manifest
+        layout, current = read_inputs(settings, strict, previous)
+        warnings = _build_into(
+            settings, staging, target, strict, jobs, current, layout, incremental
+        )
     remember(target, current)
     return warnings
 
@@ -128,23 +129,17 @@ def read_inputs(
 ) -> tuple[Layout, Manifest]:
     """The docs folder's layout, and the fingerprint and file hashes a build is made from
     (those of files untouched since ``previous`` was made taken from it)."""
-    layout, inputs = _read_inputs(settings, strict, previous)
-    return layout, inputs.manifest
-
-
-def _read_inputs(
-    settings: Settings, strict: bool, previous: Manifest | None
-) -> tuple[Layout, Inputs]:
     docs = settings.docs_dir.resolve()
     with mkdocs_logging() as log:
         try:
             layout = read_layout(settings.mkdocs_file, docs)
-            printed = fingerprint(
-                settings.mkdocs_file, layout.custom_dir, settings.site_url, strict
+            current = Manifest(
+                fingerprint(settings.mkdocs_file, layout.custom_dir, settings.site_url, strict),
+                *file_hashes(docs, layout.order, previous),
             )
         except (Abort, ConfigurationError) as exc:
             raise SiteBuildError([*log.messages, f"error: {exc}"]) from None
-    return layout, Inputs(printed, docs, layout.order, previous)
+    return layout, current
 
 
 def _build_into(
@@ -153,7 +148,7 @@ def _build_into(
     target: Path,
     strict: bool,
     jobs: int,
-    inputs: Inputs,
+    current: Manifest,
     layout: Layout,
     incremental: bool,
 ) -> list[str]:
@@ -168,7 +163,7 @@ def _build_into(
                 target,
                 settings.site_url,
                 strict,
-                inputs,
+                current,
                 layout,
             )
             if incremental
@@ -177,16 +172,8 @@ def _build_into(
         if changed is not None:
             return changed
         if jobs > 1:
-            # The file hashes are read while the shards run, in other processes.
             sharded = build_sharded(
-                settings.mkdocs_file,
-                docs,
-                staging,
-                settings.site_url,
-                strict,
-                jobs,
-                layout,
-                meanwhile=lambda: inputs.manifest,
+                settings.mkdocs_file, docs, staging, settings.site_url, strict, jobs, layout
             )
             if sharded is not None:
                 return sharded

@@ -308,7 +308,7 @@ def hashed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
             monkeypatch.delattr(incremental, "open")
             counts.append(reads)
 
-    monkeypatch.setattr(incremental, "file_hashes", counting)
+    monkeypatch.setattr("generator.site.file_hashes", counting)
     return counts
 
 
