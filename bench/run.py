@@ -518,6 +518,15 @@ class Bench:
     def kb_run(self, name: str, *args: str | Path) -> Run:
         return run([self.kb, *args], cwd=self.work, env=self.env, logs=self.logs, name=name)
 
+    def run_or_stop(
+        self, name: str, argv: list[str | Path], what: str, env: dict[str, str] | None = None
+    ) -> Run:
+        """``argv`` run and timed in the work folder; if it fails, the benchmark stops."""
+        result = run(argv, cwd=self.work, env=env or self.env, logs=self.logs, name=name)
+        if result.returncode != 0:
+            raise BenchError(f"{what} failed: {result.describe()}")
+        return result
+
     def build(self, name: str, docs: Path, site: Path) -> dict[str, Any]:
         """``kb build`` with --timings; fails on a non-zero exit or any reported problem."""
         timings = self.logs / f"{name}.timings.json"
@@ -684,7 +693,8 @@ class Bench:
         """The same three changes made to a site one process keeps (bench/live.py), and
         the final site compared with a clean build of the final records."""
         docs, site = self.work / "live" / "generated", self.work / "live" / "site"
-        probe = run(
+        probe = self.run_or_stop(
+            "live",
             [
                 sys.executable,
                 PROJECT / "bench" / "live.py",
@@ -697,13 +707,8 @@ class Bench:
                 "--size",
                 str(self.size),
             ],
-            cwd=self.work,
-            env=self.env,
-            logs=self.logs,
-            name="live",
+            "the live updates",
         )
-        if probe.returncode != 0:
-            raise BenchError(f"the live updates failed: {probe.describe()}")
         report = json.loads(probe.stdout)
         self.say("clean build after the live updates")
         clean_docs = self.work / "clean-live" / "generated"
@@ -741,15 +746,12 @@ class Bench:
         written = write_hugo_site(self.content, source)
         # A cache of its own, empty: Hugo's default one outlives the run.
         env = {**self.env, "HUGO_CACHEDIR": str(self.work / "hugo-cache")}
-        result = run(
+        result = self.run_or_stop(
+            "hugo",
             [hugo, "--quiet", "--source", source, "--destination", out],
-            cwd=self.work,
-            env=env,
-            logs=self.logs,
-            name="hugo",
+            "the Hugo build",
+            env,
         )
-        if result.returncode != 0:
-            raise BenchError(f"the Hugo build failed: {result.describe()}")
         pages = len(list(out.glob("events/*/*/index.html")))
         if pages != events or written != events:
             raise BenchError(
@@ -783,15 +785,12 @@ class Bench:
         site = self.work / "baseline-site"
         # Material prints an end-of-life notice under the mkdocs command; kb never shows it.
         env = {**self.env, "NO_MKDOCS_2_WARNING": "1"}
-        result = run(
+        result = self.run_or_stop(
+            "baseline",
             [self.mkdocs, "build", "--strict", "--quiet", "-f", config, "-d", site],
-            cwd=self.work,
-            env=env,
-            logs=self.logs,
-            name="baseline",
+            "the baseline mkdocs build",
+            env,
         )
-        if result.returncode != 0:
-            raise BenchError(f"the baseline mkdocs build failed: {result.describe()}")
         differing = compare_trees(self.site, site)
         if not self.keep_all:
             shutil.rmtree(site, ignore_errors=True)

@@ -91,19 +91,12 @@ class SharedBlocks:
             self._blocks[key] = block()
         return self._blocks[key]
 
-    def render_titled(self, name: str, place: str, title: str, block: Callable[[], str]) -> str:
-        """A block that shows the page's title once, as it is, and is otherwise the same
-        for every page in this place (the header): the first page's block, cut where its
-        title is, with this page's title in the cut. When the first title appears more
-        than once, the cut could be anywhere, and every page renders its own block."""
-        return self.render_around(name, place, title, block)
-
     def render_around(self, name: str, place: str, own: str, block: Callable[[], str]) -> str:
         """A block that holds ``own``, this page's part of it, once and is otherwise the
         same for every page in this place: the title in the header, the table of contents
         in the navigation. The first page's block is cut where its part is, and others
-        are given theirs in the cut; when the first page's part appears more than once,
-        or is empty, every page renders its own block."""
+        are given theirs in the cut; when the first page's part appears more than once
+        (the cut could be anywhere), or is empty, every page renders its own block."""
         key = (name, place)
         if key not in self._around:
             rendered = block()

@@ -182,8 +182,8 @@ def test_a_shared_block_is_rendered_once_per_depth():
 
 def test_a_header_is_cut_where_the_first_title_is_and_given_each_title():
     shared = prerendered.SharedBlocks()
-    first = shared.render_titled("header", "..", "One", lambda: "<h>One</h><nav>x</nav>")
-    second = shared.render_titled("header", "..", "Two &amp; 2", lambda: "unused")
+    first = shared.render_around("header", "..", "One", lambda: "<h>One</h><nav>x</nav>")
+    second = shared.render_around("header", "..", "Two &amp; 2", lambda: "unused")
     assert (first, second) == ("<h>One</h><nav>x</nav>", "<h>Two &amp; 2</h><nav>x</nav>")
 
 
@@ -191,8 +191,8 @@ def test_a_header_is_cut_where_the_first_title_is_and_given_each_title():
 def test_a_header_whose_first_title_is_not_unique_in_it_is_rendered_for_every_page(title):
     shared = prerendered.SharedBlocks()
     header = f"<h>{title}</h><nav>nav</nav>"
-    assert shared.render_titled("header", "..", title, lambda: header) == header
-    assert shared.render_titled("header", "..", "Two", lambda: "<h>Two</h>") == "<h>Two</h>"
+    assert shared.render_around("header", "..", title, lambda: header) == header
+    assert shared.render_around("header", "..", "Two", lambda: "<h>Two</h>") == "<h>Two</h>"
 
 
 def test_a_page_is_placed_by_its_depth_top_folder_and_what_it_hides():

@@ -112,9 +112,9 @@ def render_calendars(
 def to_ical(component: Component) -> bytes:
     """``component.to_ical()``, byte for byte, with its long lines folded by ``fold``.
 
-    icalendar folds a line one character at a time, encoding each to count its bytes:
-    half the time of every calendar at 10,000 events, for lines that are mostly the
-    descriptions' few hundred characters.
+    icalendar folds a line one character at a time, encoding each to count its bytes,
+    and the descriptions run to a few hundred characters: at 10,000 events its folding
+    took 0.4 s of the calendars' 2.1 s.
     """
     return b"\r\n".join(fold(line) for line in component.content_lines() if line) + b"\r\n"
 
