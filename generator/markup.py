@@ -219,9 +219,14 @@ def plain_paragraphs(text: str) -> bool:
     return _PLAIN.fullmatch(text) is not None
 
 
+def paragraphs(text: str) -> list[str]:
+    """The paragraphs of plain paragraphs (``plain_paragraphs``), as Markdown finds them."""
+    return text.rstrip("\n").split("\n\n")
+
+
 def _plain_html(text: str) -> str:
     """What Markdown makes of plain paragraphs (``plain_paragraphs``), without its cost."""
-    return "\n".join(f"<p>{paragraph}</p>" for paragraph in text.rstrip("\n").split("\n\n"))
+    return "\n".join(f"<p>{paragraph}</p>" for paragraph in paragraphs(text))
 
 
 def _link_target(text: str, href: str) -> str:

@@ -74,11 +74,7 @@ def topic_data(topic: TopicEntry, site: Site, from_file: str) -> dict[str, Any]:
     }
 
 
-def render_api(
-    kb: KnowledgeBase,
-    site: Site,
-    memo: Memo | NoMemo = NO_MEMO,
-) -> dict[str, bytes]:
+def render_api(kb: KnowledgeBase, site: Site, memo: Memo | NoMemo = NO_MEMO) -> dict[str, bytes]:
     """The JSON files and the CSV, by their docs-relative paths; the lists of companies
     and topics, and a company's file, are rendered again only when what they hold
     changed (``memo``, render_cache.py)."""

@@ -53,11 +53,7 @@ def topic_feed(topic_id: str) -> str:
     return f"feeds/topics/{topic_id}.atom.xml"
 
 
-def render_feeds(
-    kb: KnowledgeBase,
-    site: Site,
-    memo: Memo | NoMemo = NO_MEMO,
-) -> dict[str, bytes]:
+def render_feeds(kb: KnowledgeBase, site: Site, memo: Memo | NoMemo = NO_MEMO) -> dict[str, bytes]:
     """Every Atom feed of the site, by its docs-relative path.
 
     A feed is rendered again only when what it shows changed (``memo``, render_cache.py).
